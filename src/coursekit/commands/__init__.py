@@ -1,0 +1,1 @@
+"""Subcommands of the ``coursekit`` command line (see :mod:`coursekit.cli`)."""
