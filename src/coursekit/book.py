@@ -54,6 +54,19 @@ def count_figures(text: str) -> int:
     )
 
 
+def _resolve(path: str | Path) -> Path:
+    """Find a chapter file: as given (relative to the working directory), else under ``chapters/``."""
+    candidate = Path(path)
+    if candidate.exists():
+        return candidate
+    from coursekit.paths import project_root
+
+    fallback = project_root() / "chapters" / candidate
+    if fallback.exists():
+        return fallback
+    raise FileNotFoundError(f"chapter file {str(path)!r} not found here or in the chapters/ folder")
+
+
 def reading_time(path: str | Path) -> int:
     """Estimated reading time of a chapter in whole minutes (at least 1).
 
@@ -67,7 +80,7 @@ def reading_time(path: str | Path) -> int:
     int
         ``ceil(words / WORDS_PER_MINUTE + figures * MINUTES_PER_FIGURE)``.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    text = _resolve(path).read_text(encoding="utf-8")
     minutes = prose_words(text) / WORDS_PER_MINUTE + count_figures(text) * MINUTES_PER_FIGURE
     return max(1, math.ceil(minutes))
 
