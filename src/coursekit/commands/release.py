@@ -1,0 +1,64 @@
+"""``coursekit release SRC --out DIR``: write the student and instructor editions of the exercise sets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "Write the student edition (no solutions, no hidden tests) and the instructor edition of exercise sets."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``coursekit release``."""
+    parser.add_argument(
+        "src", help="a folder of exercise source notebooks (e.g. exercises/) or one source notebook"
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="output folder; gets student/NN-slug.ipynb and instructor/NN-slug.ipynb",
+    )
+    parser.add_argument(
+        "--refresh-checks",
+        action="store_true",
+        help=(
+            "first run each reference solution and store its values as the self-checks' expected values "
+            "(rewrites the source notebooks' setup cells and check outputs)"
+        ),
+    )
+    parser.add_argument(
+        "--no-execute",
+        action="store_true",
+        help=(
+            "do not run the reference solutions; only check that every self-check has a stored value "
+            "(faster, but does not notice solutions that stopped passing)"
+        ),
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=120, help="seconds allowed per cell (default 120)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Release the sets; return 0 on success, 1 when a set is not ready, 2 when the input is missing."""
+    from coursekit.exercises.format import FormatError
+    from coursekit.exercises.release import ReleaseError, release
+
+    try:
+        released = release(
+            args.src,
+            args.out,
+            execute=not args.no_execute,
+            refresh=args.refresh_checks,
+            timeout=args.timeout,
+        )
+    except FileNotFoundError as exc:
+        print(f"coursekit release: {exc}", file=sys.stderr)
+        return 2
+    except (FormatError, ReleaseError) as exc:
+        print(f"coursekit release: {exc}", file=sys.stderr)
+        return 1
+    for r in released:
+        print(f"{r.set_id}: student edition {r.student}; instructor edition {r.instructor}")
+    print(f"Released {len(released)} exercise set(s) into {args.out}.")
+    return 0

@@ -1,0 +1,997 @@
+"""Pure figures for Part II (the CAR–Russia case): tables in, :class:`matplotlib.figure.Figure` out.
+
+Each function takes the output of a :mod:`coursekit.case` function (or a data table), draws it with the
+course style (:mod:`coursekit.plots.style`: Okabe–Ito palette, one colour per dimension, the CAR in
+``CAR_COLOUR``) and returns a new figure made without pyplot state. Nothing here computes a number that
+is shown: counts, scores and peaks come from :mod:`coursekit.case`.
+
+Figures
+-------
+:func:`timeline_figure`, :func:`intensity_figure`, :func:`vote_matrix_figure`, :func:`african_votes_figure`,
+:func:`agreement_distribution_figure`, :func:`car_record_figure`, :func:`context_figure`,
+:func:`personnel_figure`, :func:`durability_figure`.
+
+The figures that the explorers redraw on every change (timeline, vote matrix, durability) use fixed margins,
+marker collections instead of one text object per cell, and pinned titles, because matplotlib's automatic
+layout and per-artist overhead would otherwise dominate the widget's response time.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from coursekit.case import (
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    UNKNOWN_VOTE,
+    VOTE_VALUES,
+    DurabilityResult,
+    Intensity,
+    VoteView,
+)
+from coursekit.plots.style import (
+    CAR_COLOUR,
+    DIMENSION_COLOURS,
+    PALETTE,
+    RUSSIA_COLOUR,
+    new_figure,
+    style_axes,
+)
+
+VOTE_COLOURS: dict[str, str] = {
+    "Yes": PALETTE["sky"],
+    "No": PALETTE["black"],
+    "Abstain": PALETTE["yellow"],
+    "Non-voting": "#DDDDDD",
+    UNKNOWN_VOTE: "#FFFFFF",
+}
+"""Colour of each vote (Okabe–Ito based; cells also carry a letter, so colour is never the only cue)."""
+
+VOTE_LETTERS: dict[str, str] = {
+    "Yes": "Y",
+    "No": "N",
+    "Abstain": "A",
+    "Non-voting": "NV",
+    UNKNOWN_VOTE: "?",
+}
+
+STATUS_MARKERS: dict[str, str] = {"confirmed": "o", "contested": "D", "unconfirmed": "X"}
+"""Marker per evidence status in the timeline (its key writes them as ●, ◆ and ✖)."""
+
+_PHASE_SHADES = ("#F2F2F2", "#FFFFFF")
+
+
+def short_phase_label(label: str) -> str:
+    """``"Before Khartoum (2016 – Jan 2019)"`` → ``"Before Khartoum"``."""
+    return str(label).split(" (")[0].strip()
+
+
+def _short_resolution(symbol: str) -> str:
+    """``"A/RES/ES-11/1"`` → ``"ES-11/1"``; ``"A/RES/68/262"`` → ``"68/262"``."""
+    return str(symbol).replace("A/RES/", "")
+
+
+def _shade_phases(
+    ax, phases: pd.DataFrame | None, *, label: bool = True, fontsize: float = 7.5
+) -> None:
+    """Shade each phase's span on a date axis and write its short label at the top.
+
+    Labels are numbered (1 = the first phase) and alternate between two heights so that the labels of
+    short neighbouring phases do not collide. Spans and boundary lines are drawn as two collections, which
+    keeps the figures that widgets redraw fast.
+    """
+    if phases is None or phases.empty:
+        return
+    transform = ax.get_xaxis_transform()
+    ordered = phases.sort_values("start")
+    starts = pd.to_datetime(ordered["start"]).tolist()
+    ends = [pd.Timestamp(e) + pd.Timedelta(days=1) for e in ordered["end"]]
+    x0 = mdates.date2num(starts)
+    widths = mdates.date2num(ends) - x0
+    for parity in (0, 1):
+        ax.broken_barh(
+            list(zip(x0[parity::2], widths[parity::2], strict=True)), (0, 1), transform=transform,
+            facecolors=_PHASE_SHADES[parity], linewidth=0, zorder=0,
+        )  # fmt: skip
+    ax.vlines(
+        x0,
+        0,
+        1,
+        transform=transform,
+        colors=PALETTE["grey"],
+        linewidth=0.6,
+        linestyles=":",
+        zorder=0.5,
+    )
+    if not label:
+        return
+    # When the x limits are already fixed, labels go in the middle of the *visible* part of each phase.
+    fixed = not ax.get_autoscalex_on()
+    lo, hi = (
+        (mdates.num2date(v).replace(tzinfo=None) for v in ax.get_xlim()) if fixed else (None, None)
+    )
+    for i, (row, start, end) in enumerate(
+        zip(ordered.itertuples(index=False), starts, ends, strict=True)
+    ):
+        if fixed:
+            start, end = max(start, pd.Timestamp(lo)), min(end, pd.Timestamp(hi))
+            if start >= end:
+                continue
+        text = textwrap.fill(f"{i + 1} {short_phase_label(row.label)}", 13)
+        ax.text(
+            start + (end - start) / 2, 0.995 if i % 2 == 0 else 0.90, text, transform=transform,
+            ha="center", va="top", fontsize=fontsize, color="#444444", zorder=3, linespacing=0.95,
+        )  # fmt: skip
+
+
+def _pin_title(ax, fontsize: float = 12) -> None:
+    """Fix the height of an axes' left title so that matplotlib skips measuring tick labels to place it.
+
+    Figures that the widgets redraw on every change use this: automatic title placement costs several
+    milliseconds per axes and per draw.
+    """
+    ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=fontsize, y=1.0, pad=6)
+
+
+def _date_axis(ax) -> None:
+    locator = mdates.YearLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+def _message_axes(ax, text: str) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=10,
+        color="#555555",
+    )
+
+
+# -- timeline ----------------------------------------------------------------------------------------------
+
+
+def timeline_figure(
+    events: pd.DataFrame,
+    phases: pd.DataFrame,
+    counts: pd.DataFrame,
+    *,
+    selected: str | None = None,
+    title: str = "CAR–Russia events by dimension and phase",
+    dimensions: Sequence[str] = DIMENSIONS,
+) -> Figure:
+    """Events as points by date and dimension over the shaded phases, with counts per dimension and phase.
+
+    The counts panel on the right shares the rows of the timeline, so each row reads across: the events
+    of one dimension, then how many fell in each phase.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events to draw (:func:`coursekit.case.filter_events`); ``event_id``, ``date``, ``dimension``,
+        ``status``, ``title``.
+    phases : DataFrame
+        The phase table (``data.load_phases()``) for the shaded spans.
+    counts : DataFrame
+        Dimension × phase counts (:func:`coursekit.case.event_counts`).
+    selected : str, optional
+        ``event_id`` of an event to ring and label.
+    title : str
+        Title of the timeline panel.
+    dimensions : sequence of str
+        Rows of the timeline, top to bottom.
+
+    Returns
+    -------
+    Figure
+    """
+    # Fixed margins rather than constrained layout: this figure is redrawn on every widget change.
+    fig = Figure(figsize=(11.0, 4.6))
+    ax = fig.add_axes((0.145, 0.12, 0.56, 0.74))
+    axc = fig.add_axes((0.745, 0.12, 0.24, 0.74), sharey=ax)
+    n_dims = len(dimensions)
+    rows = {d: n_dims - 1 - i for i, d in enumerate(dimensions)}
+    _shade_phases(ax, phases)
+    if not events.empty:
+        rng = np.random.default_rng(
+            0
+        )  # fixed jitter: same-day events stay visible and figures repeat
+        y = events["dimension"].astype(str).map(rows).to_numpy(dtype=float)
+        y = y + rng.uniform(-0.2, 0.2, size=len(y))
+        dates = pd.to_datetime(events["date"]).to_numpy()
+        colours = events["dimension"].astype(str).map(DIMENSION_COLOURS).to_numpy()
+        statuses = events["status"].astype(str).to_numpy()
+        for status, marker in STATUS_MARKERS.items():
+            mask = statuses == status
+            if mask.any():
+                ax.scatter(
+                    dates[mask], y[mask], c=list(colours[mask]), marker=marker, s=36,
+                    edgecolors="white", linewidths=0.5, zorder=3, label=f"{status} source",
+                )  # fmt: skip
+        if selected is not None and (events["event_id"] == selected).any():
+            pos = int(np.flatnonzero((events["event_id"] == selected).to_numpy())[0])
+            ax.scatter(
+                [dates[pos]],
+                [y[pos]],
+                s=200,
+                facecolors="none",
+                edgecolors="black",
+                linewidths=1.6,
+                zorder=4,
+            )
+            ax.annotate(
+                textwrap.shorten(str(events["title"].iloc[pos]), 48, placeholder="…"),
+                (mdates.date2num(dates[pos]), y[pos]), xytext=(0, -14), textcoords="offset points",
+                ha="center", va="top", fontsize=8, annotation_clip=False,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "black", "lw": 0.6}, zorder=5,
+            )  # fmt: skip
+        # a one-line key in the same marker glyphs (cheaper to redraw than a legend)
+        fig.text(
+            0.99, 0.985, "Source status:  ● confirmed   ◆ contested   ✖ unconfirmed", ha="right", va="top",
+            fontsize=8, color="#333333",
+        )  # fmt: skip
+    else:
+        _message_axes(ax, "No event matches this selection")
+    if phases is not None and not phases.empty:
+        ax.set_xlim(
+            pd.Timestamp(phases["start"].min()) - pd.Timedelta(days=75),
+            pd.Timestamp(phases["end"].max()) + pd.Timedelta(days=1),
+        )
+    _date_axis(ax)
+    ax.set_yticks(
+        list(rows.values()), [textwrap.fill(DIMENSION_LABELS[d], 18) for d in rows], fontsize=8.5
+    )
+    ax.set_ylim(-0.6, n_dims - 0.5 + 0.85)
+    style_axes(ax, title=title, xlabel="Date (year)", ylabel="Dimension")
+    ax.grid(False, axis="y")
+
+    # counts per dimension × phase, one row per timeline row
+    table = counts.reindex(index=list(dimensions)).fillna(0).astype(int)
+    values = table.to_numpy()[::-1]  # first dimension on top, as in the timeline
+    vmax = max(1, int(values.max()) if values.size else 1)
+    n_phases = table.shape[1]
+    axc.imshow(
+        values, cmap="Blues", vmin=0, vmax=vmax * 1.4, aspect="auto", origin="lower",
+        extent=(-0.5, n_phases - 0.5, -0.5, n_dims - 0.5), interpolation="nearest",
+    )  # fmt: skip
+    _letter_cells(
+        axc, values, [str(k) for k in range(vmax + 1)], dark={k for k in range(vmax + 1) if k >= vmax * 0.9},
+        size=8.5,
+    )  # fmt: skip
+    order = (
+        list(phases.sort_values("start")["phase"].astype(str))
+        if phases is not None and not phases.empty
+        else list(table.columns)
+    )
+    numbers = {pid: str(order.index(pid) + 1) if pid in order else pid for pid in table.columns}
+    axc.set_xticks(range(n_phases), [numbers[p] for p in table.columns], fontsize=9)
+    axc.set_xlabel("Phase (numbered as in the timeline)")
+    axc.set_xlim(-0.5, n_phases - 0.5)
+    axc.tick_params(axis="y", labelleft=False, length=0)
+    axc.set_title("Events per phase (count)", fontsize=11, loc="left")
+    for side in ("top", "right", "left"):
+        axc.spines[side].set_visible(False)
+    _pin_title(ax)
+    _pin_title(axc, 11)
+    return fig
+
+
+# -- intensity ---------------------------------------------------------------------------------------------
+
+_BAR_WIDTH_DAYS = {"month": 24, "quarter": 75, "year": 300}
+_PERIOD_WORD = {"month": "month", "quarter": "quarter", "year": "year"}
+
+
+def intensity_figure(
+    result: Intensity,
+    *,
+    phases: pd.DataFrame | None = None,
+    claimed: str | None = "2020-12",
+    title: str | None = None,
+) -> Figure:
+    """Cooperation intensity over time: stacked bars by dimension, rolling mean, peak and claimed peak.
+
+    Parameters
+    ----------
+    result : Intensity
+        The output of :func:`coursekit.case.intensity`.
+    phases : DataFrame, optional
+        Phase table for shading.
+    claimed : str or None
+        A claimed peak to mark with a dashed line (default ``"2020-12"``, the article's December 2020).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    Figure
+    """
+    word = _PERIOD_WORD[result.freq]
+    fig = new_figure(10.0, 5.0)
+    ax = fig.add_subplot()
+    weighted = any(result.weights[d] != 1.0 for d in result.table.columns if d in DIMENSIONS)
+    ylabel = f"{'Weighted events' if weighted else 'Events'} per {word}"
+    title = title or f"Intensity of CAR–Russia cooperation per {word}"
+    if result.empty:
+        _message_axes(ax, "No event counted: widen the selection")
+        style_axes(ax, title=title, xlabel="Date (year)", ylabel=ylabel)
+        return fig
+    table = result.table
+    starts = table.index.to_timestamp(how="start")
+    width = pd.Timedelta(days=_BAR_WIDTH_DAYS[result.freq])
+    centres = starts + (table.index.to_timestamp(how="end") - starts) / 2
+    bottom = np.zeros(len(table))
+    for dim in [d for d in DIMENSIONS if d in table.columns]:
+        heights = table[dim].to_numpy(dtype=float) * result.weights[dim]
+        if heights.any():
+            ax.bar(
+                centres, heights, width=width, bottom=bottom, color=DIMENSION_COLOURS[dim],
+                label=DIMENSION_LABELS[dim], zorder=2, linewidth=0,
+            )  # fmt: skip
+        bottom += heights
+    if result.window > 1:
+        ax.plot(
+            centres, table["rolling"], color="black", linewidth=1.6, zorder=4,
+            label=f"Mean of the last {result.window} {word}s",
+        )  # fmt: skip
+    top = float(np.nanmax(bottom)) if len(bottom) else 1.0
+    peak_x = [centres[table.index.get_loc(p)] for p in result.peak_periods]
+    ax.scatter(
+        peak_x, [result.peak_value + top * 0.06] * len(peak_x), marker="v", s=40, color="black", zorder=5,
+        label=f"Peak: {result.peak_value:g} ({', '.join(str(p) for p in result.peak_periods)})",
+    )  # fmt: skip
+    if claimed is not None:
+        claimed_period = pd.Period(pd.Timestamp(claimed), freq=table.index.freqstr)
+        cx = claimed_period.start_time + (claimed_period.end_time - claimed_period.start_time) / 2
+        ax.axvline(
+            cx, color=PALETTE["purple"], linestyle="--", linewidth=1.4, zorder=3,
+            label=f"Claimed peak ({claimed_period})",
+        )  # fmt: skip
+    pad = pd.Timedelta(days=62)
+    ax.set_xlim(starts[0] - pad, table.index.to_timestamp(how="end")[-1] + pad)
+    _shade_phases(ax, phases)
+    ax.set_ylim(0, top * 1.3 + 0.5)
+    _date_axis(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.13), fontsize=7.5, ncols=3, frameon=False)
+    style_axes(ax, title=title, xlabel="Date (year)", ylabel=ylabel)
+    return fig
+
+
+# -- votes -------------------------------------------------------------------------------------------------
+
+
+def _letter_cells(
+    ax,
+    codes: np.ndarray,
+    letters: Sequence[str],
+    *,
+    dark: set[int] = frozenset(),
+    size: float = 7.5,
+) -> None:
+    """Write a short label in each cell of a coded grid, as one marker collection per label.
+
+    Letters drawn as mathtext markers (paths) render far faster than one text object per cell, which keeps
+    the widget responsive; the grid is read the same way.
+    """
+    rows, cols = np.indices(codes.shape)
+    for code, letter in enumerate(letters):
+        mask = codes == code
+        if not mask.any():
+            continue
+        marker = "$\\mathrm{" + letter + "}$"
+        width = max(1, len(letter))
+        ax.scatter(
+            cols[mask], rows[mask], marker=marker, s=(size * (1.0 if width == 1 else 1.45)) ** 2, linewidths=0,
+            color="white" if code in dark else "black", zorder=3,
+        )  # fmt: skip
+
+
+def _vote_codes(matrix: pd.DataFrame) -> np.ndarray:
+    order = [*VOTE_VALUES, UNKNOWN_VOTE]
+    filled = matrix.astype(object).where(matrix.notna(), UNKNOWN_VOTE)
+    return (
+        np.vectorize(order.index, otypes=[int])(filled.to_numpy())
+        if filled.size
+        else np.zeros((0, 0), int)
+    )
+
+
+def vote_matrix_figure(
+    view: VoteView,
+    *,
+    highlight: str = "Central African Republic",
+    title: str | None = None,
+) -> Figure:
+    """Vote matrix heatmap (reference country first, the CAR outlined) beside each country's agreement.
+
+    Parameters
+    ----------
+    view : VoteView
+        The output of :func:`coursekit.case.vote_view`.
+    highlight : str
+        Country row to outline and colour (default the CAR).
+    title : str, optional
+        Title of the matrix panel.
+
+    Returns
+    -------
+    Figure
+    """
+    matrix = view.matrix
+    n_rows, n_cols = matrix.shape
+    # Fixed margins in inches rather than constrained layout: this figure is redrawn on every widget change.
+    left, gap, bars, right = 2.45, 0.35, 2.6, 0.75
+    top, bottom = 0.75, 1.2
+    mat_w = max(1.4, 0.62 * n_cols)
+    row_h = 0.26
+    width = left + mat_w + gap + bars + right
+    height = max(3.4, top + row_h * max(n_rows, 1) + bottom)
+    fig = Figure(figsize=(width, height))
+    y0, h = bottom / height, row_h * max(n_rows, 1) / height
+    ax = fig.add_axes((left / width, y0, mat_w / width, h))
+    axb = fig.add_axes(((left + mat_w + gap) / width, y0, bars / width, h), sharey=ax)
+    title = title or f"UN General Assembly votes, compared with {view.reference}"
+    fig.text(0.01, 1 - 0.12 / height, title, fontsize=12, va="top", ha="left")
+    if view.empty:
+        _message_axes(ax, "Choose at least one resolution and one country")
+        style_axes(ax, title="Votes", xlabel="Resolution", ylabel="Country")
+        axb.set_visible(False)
+        return fig
+    order = [*VOTE_VALUES, UNKNOWN_VOTE]
+    cmap = ListedColormap([VOTE_COLOURS[v] for v in order])
+    norm = BoundaryNorm(np.arange(-0.5, len(order)), cmap.N)
+    codes = _vote_codes(matrix)
+    ax.imshow(codes, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    _letter_cells(ax, codes, [VOTE_LETTERS[v] for v in order], dark={order.index("No")})
+    ax.set_xticks(
+        range(n_cols),
+        [_short_resolution(c) for c in matrix.columns],
+        rotation=45,
+        ha="right",
+        fontsize=8,
+    )
+    ax.set_yticks(range(n_rows), list(matrix.index), fontsize=7.5)
+    # white cell borders as two line collections (far cheaper to draw than minor-tick gridlines)
+    ax.vlines(np.arange(-0.5, n_cols), -0.5, n_rows - 0.5, colors="white", linewidth=0.8, zorder=2)
+    ax.hlines(np.arange(-0.5, n_rows), -0.5, n_cols - 0.5, colors="white", linewidth=0.8, zorder=2)
+    labels = ax.get_yticklabels()
+    for i, name in enumerate(matrix.index):
+        if name == view.reference:
+            labels[i].set_fontweight("bold")
+            labels[i].set_color(RUSSIA_COLOUR)
+        if name == highlight:
+            labels[i].set_fontweight("bold")
+            labels[i].set_color(CAR_COLOUR)
+            ax.add_patch(
+                Rectangle(
+                    (-0.5, i - 0.5),
+                    n_cols,
+                    1,
+                    fill=False,
+                    edgecolor=CAR_COLOUR,
+                    linewidth=2.4,
+                    zorder=4,
+                )
+            )
+    ax.set_title("Votes", fontsize=11, loc="left")
+    ax.set_xlabel("Resolution (A/RES/…)")
+    ax.set_ylabel("Country")
+    # A one-line key instead of a legend: the letters carry the meaning (colour only repeats it), and a legend
+    # would cost the widget a fifth of its drawing time.
+    key = " · ".join(
+        f"{VOTE_LETTERS[v]} = {'unconfirmed or not in the data' if v == UNKNOWN_VOTE else v}"
+        for v in order
+    )
+    fig.text(
+        left / width,
+        0.12 / height,
+        f"Cells: {key}",
+        fontsize=7.5,
+        ha="left",
+        va="bottom",
+        color="#333333",
+    )
+
+    # agreement bars, aligned with the matrix rows
+    scores = view.agreement.set_index("country") if not view.agreement.empty else pd.DataFrame()
+    for i, name in enumerate(matrix.index):
+        if name == view.reference:
+            axb.text(
+                0.02,
+                i,
+                "reference",
+                va="center",
+                fontsize=7.5,
+                color=RUSSIA_COLOUR,
+                fontweight="bold",
+            )
+            continue
+        if name not in scores.index:
+            continue
+        score, n = scores.loc[name, "score"], int(scores.loc[name, "n_compared"])
+        if pd.isna(score):
+            axb.text(0.02, i, "no comparable vote", va="center", fontsize=7, color="#666666")
+            continue
+        colour = CAR_COLOUR if name == highlight else PALETTE["grey"]
+        axb.barh(i, score, color=colour, height=0.7, zorder=2)
+        axb.text(min(score, 0.78) + 0.02, i, f"{score:.2f} (n={n})", va="center", fontsize=7)
+    axb.set_xlim(0, 1.05)
+    axb.tick_params(labelleft=False)
+    method = "Lijphart index" if view.method == "lijphart" else "share of identical votes"
+    style_axes(
+        axb,
+        title=f"Agreement with {view.reference}",
+        xlabel=f"Agreement, 0–1 ({method})",
+        ylabel="",
+    )
+    axb.grid(False, axis="y")
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    _pin_title(ax, 11)
+    _pin_title(axb)
+    return fig
+
+
+def african_votes_figure(
+    breakdown: pd.DataFrame,
+    *,
+    car_votes: pd.Series | None = None,
+    title: str = "How the African UN members voted",
+) -> Figure:
+    """Stacked bars: African members' votes per resolution, with the CAR's own vote written beside.
+
+    Parameters
+    ----------
+    breakdown : DataFrame
+        :func:`coursekit.case.african_breakdown` (resolutions × vote counts).
+    car_votes : Series, optional
+        The CAR's vote per resolution (index = resolution), written at the end of each bar.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    Figure
+    """
+    n = len(breakdown)
+    fig = new_figure(9.0, max(2.8, 1.5 + 0.45 * n))
+    ax = fig.add_subplot()
+    if breakdown.empty:
+        _message_axes(ax, "No resolution selected")
+        style_axes(ax, title=title, xlabel="African member states (number)", ylabel="Resolution")
+        return fig
+    y = np.arange(n)
+    left = np.zeros(n)
+    for vote in [*VOTE_VALUES, UNKNOWN_VOTE]:
+        if vote not in breakdown.columns:
+            continue
+        values = breakdown[vote].to_numpy(dtype=float)
+        if not values.any():
+            continue
+        ax.barh(
+            y, values, left=left, color=VOTE_COLOURS[vote], edgecolor="#666666", linewidth=0.5,
+            hatch="///" if vote == UNKNOWN_VOTE else None, label=vote if vote != UNKNOWN_VOTE else "Unconfirmed",
+        )  # fmt: skip
+        for yi, (lo, v) in enumerate(zip(left, values, strict=True)):
+            if v >= 2:
+                ax.text(lo + v / 2, yi, str(int(v)), ha="center", va="center", fontsize=7.5,
+                        color="white" if vote == "No" else "black")  # fmt: skip
+        left += values
+    if car_votes is not None:
+        for yi, res in enumerate(breakdown.index):
+            vote = car_votes.get(res, pd.NA)
+            text = "CAR: unconfirmed" if pd.isna(vote) else f"CAR: {vote}"
+            ax.text(
+                left[yi] + 0.6,
+                yi,
+                text,
+                va="center",
+                fontsize=8,
+                color=CAR_COLOUR,
+                fontweight="bold",
+            )
+    ax.set_yticks(y, [_short_resolution(r) for r in breakdown.index])
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, float(left.max()) * 1.3 + 1)
+    ax.legend(loc="lower right", fontsize=7.5, framealpha=0.9)
+    style_axes(
+        ax, title=title, xlabel="African member states (number)", ylabel="Resolution (A/RES/…)"
+    )
+    ax.grid(False, axis="y")
+    return fig
+
+
+def agreement_distribution_figure(
+    table: pd.DataFrame,
+    *,
+    reference: str = "Russia",
+    highlight: str = "Central African Republic",
+    method: str = "simple",
+    title: str | None = None,
+) -> Figure:
+    """How many countries reach each level of agreement with a reference country; the CAR's bar highlighted.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`coursekit.case.agreement_index` output (``country``, ``score``, ``n_compared``).
+    reference : str
+        Name of the reference country, for the labels.
+    highlight : str
+        Country whose bar is coloured and labelled (default the CAR).
+    method : {"simple", "lijphart"}
+        The index used, for the axis label.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = new_figure(9.0, 4.0)
+    ax = fig.add_subplot()
+    title = title or f"Agreement with {reference} across the selected countries"
+    method_label = "Lijphart index" if method == "lijphart" else "share of identical votes"
+    xlabel = f"Agreement with {reference}, 0–1 ({method_label})"
+    scored = table.dropna(subset=["score"])
+    if scored.empty:
+        _message_axes(ax, "No country has a comparable vote")
+        style_axes(ax, title=title, xlabel=xlabel, ylabel="Countries (number)")
+        return fig
+    levels = scored["score"].round(2)
+    counts = levels.value_counts().sort_index()
+    own = levels[scored["country"] == highlight]
+    own_level = float(own.iloc[0]) if len(own) else None
+    colours = [
+        CAR_COLOUR if own_level is not None and np.isclose(v, own_level) else PALETTE["grey"]
+        for v in counts.index
+    ]
+    ax.bar(counts.index, counts.to_numpy(), width=0.06, color=colours, zorder=2)
+    for value, count in counts.items():
+        ax.text(value, count + 0.3, str(int(count)), ha="center", va="bottom", fontsize=8)
+    if own_level is not None:
+        ax.annotate(
+            f"{highlight}\n(and {int(counts[own_level]) - 1} others)", (own_level, counts[own_level]),
+            xytext=(0, 16), textcoords="offset points", ha="center", fontsize=8, color=CAR_COLOUR,
+            fontweight="bold",
+        )  # fmt: skip
+    missing = int(table["score"].isna().sum())
+    if missing:
+        ax.text(0.99, 0.97, f"{missing} with no comparable vote", transform=ax.transAxes, ha="right", va="top",
+                fontsize=8, color="#555555")  # fmt: skip
+    ax.set_xlim(-0.08, 1.08)
+    ax.set_ylim(0, float(counts.max()) * 1.35 + 1)
+    style_axes(ax, title=title, xlabel=xlabel, ylabel="Countries (number)")
+    return fig
+
+
+_RECORD_LEVELS = {"Yes": 3, "Abstain": 2, "No": 1, "Non-voting": 0}
+
+
+def car_record_figure(
+    record: pd.DataFrame,
+    *,
+    country_label: str = "CAR",
+    reference_label: str = "Russia",
+    title: str = "The CAR's votes on the Ukraine resolutions, beside Russia's",
+) -> Figure:
+    """A country's votes (filled markers) against the reference country's (open rings), one column per vote.
+
+    Resolutions are spaced evenly in date order (the gap between 2014 and 2022 would otherwise crowd the
+    later votes together); each column is labelled with the resolution and its date.
+
+    Parameters
+    ----------
+    record : DataFrame
+        :func:`coursekit.case.country_record` (``date``, ``resolution``, ``vote``, optionally
+        ``reference_vote``).
+    country_label, reference_label : str
+        Legend labels.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = new_figure(10.0, 4.0)
+    ax = fig.add_subplot()
+    if record.empty:
+        _message_axes(ax, "No recorded vote")
+        style_axes(ax, title=title, xlabel="Resolution and date of the vote", ylabel="Vote")
+        return fig
+    x = np.arange(len(record))
+    own = record["vote"].astype(object).map(_RECORD_LEVELS)
+    ax.plot(x, own.astype(float), color=CAR_COLOUR, linewidth=1, alpha=0.5, zorder=2)
+    ax.scatter(x, own, s=80, color=CAR_COLOUR, zorder=4, label=country_label)
+    if "reference_vote" in record:
+        ref = record["reference_vote"].astype(object).map(_RECORD_LEVELS)
+        ax.scatter(x, ref, s=190, facecolors="none", edgecolors=RUSSIA_COLOUR, linewidths=1.8, zorder=3,
+                   label=reference_label)  # fmt: skip
+    unknown = own.isna().to_numpy()
+    if unknown.any():
+        ax.scatter(x[unknown], [1.5] * int(unknown.sum()), marker="$?$", s=140, color=CAR_COLOUR, zorder=4,
+                   label=f"{country_label}: vote not confirmed")  # fmt: skip
+    if "year" not in record:  # a gap in years is marked by a thin line between columns
+        years = pd.to_datetime(record["date"]).dt.year.to_numpy()
+        for i in range(1, len(years)):
+            if years[i] - years[i - 1] > 1:
+                ax.axvline(i - 0.5, color=PALETTE["grey"], linestyle=":", linewidth=1)
+                ax.text(i - 0.5, 3.55, f"{years[i] - years[i - 1]} years later", ha="center", fontsize=7,
+                        color="#555555")  # fmt: skip
+    labels = [
+        f"{_short_resolution(r)}\n{pd.Timestamp(d):%b %Y}"
+        for r, d in zip(record["resolution"], record["date"], strict=True)
+    ]
+    ax.set_xticks(x, labels, fontsize=8)
+    ax.set_xlim(-0.6, len(record) - 0.4)
+    ax.set_yticks(list(_RECORD_LEVELS.values()), list(_RECORD_LEVELS))
+    ax.set_ylim(-0.5, 3.8)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    style_axes(ax, title=title, xlabel="Resolution (A/RES/…) and date of the vote", ylabel="Vote")
+    ax.grid(False, axis="x")
+    return fig
+
+
+# -- context, personnel, durability ------------------------------------------------------------------------
+
+_CONTEXT_LABELS = {
+    "minusca_military_authorised": "MINUSCA military, authorised ceiling",
+    "minusca_police_authorised": "MINUSCA police, authorised ceiling",
+    "refugees": "Refugees from the CAR abroad",
+    "idps": "Internally displaced persons (IDPs)",
+}
+
+
+def context_figure(
+    wide: pd.DataFrame, *, title: str = "The CAR's security context in numbers"
+) -> Figure:
+    """MINUSCA's authorised strength (top) and displacement (bottom) by year.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        :func:`coursekit.case.context_wide` (index year, one column per indicator).
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = new_figure(9.0, 6.2)
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    panels = [
+        (top, ["minusca_military_authorised", "minusca_police_authorised"], "Authorised personnel (persons)",
+         "MINUSCA's authorised strength", True),
+        (bottom, ["refugees", "idps"], "People (persons)", "Displacement", False),
+    ]  # fmt: skip
+    colours = {
+        "minusca_military_authorised": PALETTE["blue"],
+        "minusca_police_authorised": PALETTE["sky"],
+        "refugees": PALETTE["orange"],
+        "idps": PALETTE["vermillion"],
+    }
+    for ax, columns, ylabel, subtitle, step in panels:
+        drawn = False
+        for col in columns:
+            if col not in wide.columns:
+                continue
+            series = wide[col].dropna()
+            if series.empty:
+                continue
+            drawn = True
+            years = series.index.to_numpy()
+            values = series.to_numpy(dtype=float)
+            if step:
+                ax.step(
+                    years,
+                    values,
+                    where="post",
+                    color=colours[col],
+                    linewidth=2,
+                    label=_CONTEXT_LABELS[col],
+                )
+                ax.plot(years, values, "o", color=colours[col], markersize=4)
+            else:
+                ax.plot(
+                    years,
+                    values,
+                    "o-",
+                    color=colours[col],
+                    linewidth=2,
+                    markersize=5,
+                    label=_CONTEXT_LABELS[col],
+                )
+        if drawn:
+            ax.legend(fontsize=8, loc="best")
+            ax.set_ylim(bottom=0)
+        else:
+            _message_axes(ax, "No figure in the data")
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+        style_axes(ax, title=subtitle, xlabel="Year" if ax is bottom else "", ylabel=ylabel)
+    bottom.xaxis.get_major_locator().set_params(integer=True)
+    return fig
+
+
+_CLAIM_COLOURS = {"official": RUSSIA_COLOUR, "independent": PALETTE["orange"]}
+_CATEGORY_MARKERS = ("o", "^", "D", "s", "v", "P")
+
+
+def personnel_figure(
+    table: pd.DataFrame,
+    *,
+    log: bool = False,
+    title: str = "Russian personnel in the CAR: official claims and independent estimates",
+) -> Figure:
+    """Personnel figures over time: colour = who claims it, marker = what is counted, bars = ranges.
+
+    A single figure is drawn as a marker; a range (low < high) as a bar from low to high with the marker at
+    the top. Each point is labelled with its number; claimants are listed by
+    :func:`coursekit.case.personnel_table`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`coursekit.case.personnel_table` output (``date``, ``low``, ``high``, ``claim_type``,
+        ``category``, ``range``).
+    log : bool
+        Use a logarithmic y axis.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    Figure
+    """
+    fig = new_figure(10.0, 4.8)
+    ax = fig.add_subplot()
+    if table.empty:
+        _message_axes(ax, "No personnel figure selected")
+        style_axes(ax, title=title, xlabel="Date of the claim (year)", ylabel="Personnel (persons)")
+        return fig
+    dates = pd.to_datetime(table["date"])
+    categories = list(dict.fromkeys(str(c) for c in table["category"]))
+    markers = {c: _CATEGORY_MARKERS[i % len(_CATEGORY_MARKERS)] for i, c in enumerate(categories)}
+    for d, row in zip(dates, table.itertuples(index=False), strict=True):
+        colour = _CLAIM_COLOURS.get(str(row.claim_type), PALETTE["grey"])
+        if row.low != row.high:
+            ax.bar(d, row.high - row.low, bottom=row.low, width=pd.Timedelta(days=40), color=colour,
+                   alpha=0.55, zorder=2)  # fmt: skip
+        ax.scatter([d], [row.high], s=55, color=colour, marker=markers[str(row.category)], zorder=3,
+                   edgecolors="white", linewidths=0.5)  # fmt: skip
+        ax.annotate(
+            str(row.range), (d, row.high), xytext=(5, 3), textcoords="offset points", fontsize=7.5
+        )
+    handles = [
+        Patch(facecolor=colour, label=f"{kind.capitalize()} figure")
+        for kind, colour in _CLAIM_COLOURS.items()
+        if kind in set(table["claim_type"].astype(str))
+    ]
+    handles += [
+        Line2D(
+            [], [], marker=markers[c], linestyle="none", color="#555555", label=c.replace("_", " ")
+        )
+        for c in categories
+    ]
+    ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
+    if log:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(0, float(table["high"].max()) * 1.15)
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+    pad = pd.Timedelta(days=120)
+    ax.set_xlim(dates.min() - pad, dates.max() + pad)
+    _date_axis(ax)
+    style_axes(ax, title=title, xlabel="Date of the claim (year)", ylabel="Personnel (persons)")
+    return fig
+
+
+def durability_figure(
+    result: DurabilityResult, *, title: str = "How durable is the alliance?"
+) -> Figure:
+    """Indicator scores with their weights (left) and the weighted score built from contributions (right).
+
+    Parameters
+    ----------
+    result : DurabilityResult
+        The output of :func:`coursekit.case.durability_score`.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    Figure
+    """
+    table = result.contributions
+    n = len(table)
+    # Fixed margins (inches) rather than constrained layout: the scorecard redraws on every slider move.
+    top, bottom, row_h = 0.85, 0.6, 0.4
+    width, height = 10.0, max(3.4, top + bottom + row_h * n)
+    y0, h = bottom / height, row_h * n / height
+    ax = (fig := Figure(figsize=(width, height))).add_axes((3.05 / width, y0, 4.15 / width, h))
+    axs = fig.add_axes((8.15 / width, y0, 1.5 / width, h))
+    y = np.arange(n)
+    cycle = [
+        PALETTE[c]
+        for c in ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow", "grey")
+    ]
+    colours = [cycle[i % len(cycle)] for i in range(n)]
+    alphas = [0.25 + 0.75 * s / max(table["share"].max(), 1e-9) for s in table["share"]]
+    ax.barh(
+        y, table["score"].to_numpy(dtype=float), height=0.65, zorder=2,
+        color=[to_rgba(c, a) for c, a in zip(colours, alphas, strict=True)],
+    )  # fmt: skip
+    labels = [
+        f"{textwrap.shorten(str(row.label), 42, placeholder='…')}\nscore {row.score:.2f} · weight {row.share:.0%}"
+        for row in table.itertuples(index=False)
+    ]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 1.05)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.axvline(0.5, color="#777777", linestyle=":", linewidth=1)
+    style_axes(
+        ax,
+        title="Indicator scores (1 favours a durable alliance)",
+        xlabel="Score (0–1)",
+        ylabel="Indicator",
+    )
+    ax.grid(False, axis="y")
+
+    contributions = table["contribution"].to_numpy(dtype=float)
+    bottoms = np.concatenate([[0.0], np.cumsum(contributions)[:-1]])
+    axs.bar(
+        np.zeros(n),
+        contributions,
+        bottom=bottoms,
+        color=colours,
+        width=0.5,
+        edgecolor="white",
+        linewidth=0.6,
+    )
+    axs.axhline(0.5, color="#777777", linestyle=":", linewidth=1)
+    axs.annotate(f"{result.score:.2f}", (0, result.score), xytext=(0, 6), textcoords="offset points",
+                 ha="center", fontsize=12, fontweight="bold")  # fmt: skip
+    axs.text(0.42, 0.02, "short-lived", fontsize=7.5, color="#555555", va="bottom")
+    axs.text(0.42, 0.98, "durable", fontsize=7.5, color="#555555", va="top")
+    axs.set_xlim(-0.5, 0.9)
+    axs.set_ylim(0, 1.05)
+    axs.set_xticks([])
+    style_axes(
+        axs, title="Weighted score", xlabel="Sum of contributions", ylabel="Durability score (0–1)"
+    )
+    fig.suptitle(title, x=0.01, y=1 - 0.1 / height, ha="left", va="top", fontsize=12)
+    _pin_title(ax)
+    _pin_title(axs)
+    return fig
+
+
+__all__ = [
+    "STATUS_MARKERS",
+    "VOTE_COLOURS",
+    "VOTE_LETTERS",
+    "african_votes_figure",
+    "agreement_distribution_figure",
+    "car_record_figure",
+    "context_figure",
+    "durability_figure",
+    "intensity_figure",
+    "personnel_figure",
+    "short_phase_label",
+    "timeline_figure",
+    "vote_matrix_figure",
+]

@@ -1,0 +1,753 @@
+"""Pure figures for Part I (alliance theory): model results in, :class:`matplotlib.figure.Figure` out.
+
+Each function draws the output of a :mod:`coursekit.theory` function in the course style
+(:mod:`coursekit.plots.style`: Okabe–Ito palette, no pyplot state). Nothing here computes a number that is
+shown: scores, gains, regions and labels come from :mod:`coursekit.theory`.
+
+Figures
+-------
+:func:`threat_figure`
+    Threat scores of several actors, split by Walt's four factors, with the predicted strategy.
+:func:`gains_figure`
+    Each partner's gains and costs in the security–autonomy model, and the region where the alliance forms.
+:func:`indifference_figure`
+    Altfeld's indifference curves: does an alliance move a state to a higher curve?
+:func:`checklist_figure`
+    One case's tactical score, feature by feature, optionally beside all cases.
+:func:`cases_figure`
+    The tactical score of every case, with the cut-offs and the recorded classification.
+:func:`process_model_figure`
+    The article's four-step process model of a tactical alliance.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.ticker import MaxNLocator
+
+from coursekit.plots.style import CAR_COLOUR, PALETTE, RUSSIA_COLOUR, new_figure, style_axes
+from coursekit.theory import (
+    FACTOR_LABELS,
+    FACTORS,
+    FEATURE_LABELS,
+    FEATURES,
+    PARAM_LABELS,
+    PROCESS_STEPS,
+    REVERSED_FEATURES,
+    STRATEGIC_BELOW,
+    TACTICAL_FROM,
+    AltfeldChoice,
+    Classification,
+    FormationRegion,
+    GainsResult,
+    ThreatAssessment,
+    indifference_curve,
+)
+
+__all__ = [
+    "FACTOR_COLOURS",
+    "STRATEGY_COLOURS",
+    "LABEL_COLOURS",
+    "threat_figure",
+    "gains_figure",
+    "indifference_figure",
+    "checklist_figure",
+    "cases_figure",
+    "process_model_figure",
+]
+
+FACTOR_COLOURS: dict[str, str] = {
+    "power": PALETTE["blue"],
+    "proximity": PALETTE["orange"],
+    "offensive": PALETTE["vermillion"],
+    "intentions": PALETTE["purple"],
+}
+"""One colour per threat factor."""
+
+STRATEGY_COLOURS: dict[str, str] = {
+    "balance": PALETTE["green"],
+    "bandwagon": PALETTE["vermillion"],
+    "hedge": PALETTE["orange"],
+}
+"""One colour per predicted strategy."""
+
+STRATEGY_WORDS: dict[str, str] = {
+    "balance": "balance against",
+    "bandwagon": "bandwagon with",
+    "hedge": "hedge towards",
+}
+
+LABEL_COLOURS: dict[str, str] = {
+    "tactical": PALETTE["vermillion"],
+    "mixed": PALETTE["grey"],
+    "strategic": PALETTE["blue"],
+}
+"""One colour per alliance label."""
+
+WEAK_COLOUR = CAR_COLOUR
+"""The weaker partner (the CAR in the course's case)."""
+
+STRONG_COLOUR = RUSSIA_COLOUR
+"""The stronger partner (Russia in the course's case)."""
+
+_REGION_CMAP = ListedColormap(["#FFFFFF", "#CDEBDD"])
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _text_width(text: str, fontsize: float) -> float:
+    """Generous estimate of the width of a (possibly multi-line) text, in inches."""
+    longest = max((len(line) for line in str(text).splitlines()), default=0)
+    return longest * 0.55 * fontsize / 72
+
+
+def _text_height(text: str, fontsize: float) -> float:
+    """Estimate of the height of a (possibly multi-line) text, in inches."""
+    return (str(text).count("\n") + 1) * 1.25 * fontsize / 72
+
+
+def _fixed_margins(
+    fig: Figure,
+    *,
+    left: float,
+    right: float,
+    bottom: float,
+    top: float,
+    gap: float = 0.0,
+    ncols: int = 1,
+) -> None:
+    """Place the axes with margins given in inches, instead of running a layout engine.
+
+    The live figures are redrawn on every slider move, and a layout engine costs a full extra drawing pass; the
+    margins here are computed from the lengths of the labels, which every figure function keeps bounded.
+    """
+    width, height = fig.get_size_inches()
+    usable = width - left - right
+    wspace = None
+    if ncols > 1:
+        average = (usable - gap * (ncols - 1)) / ncols
+        wspace = gap / average
+    fig.set_layout_engine(None)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=wspace,
+    )
+
+
+def _shorten(text: str, width: int) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# -------------------------------------------------------------------------------------------------------
+# Balance of threat
+# -------------------------------------------------------------------------------------------------------
+def threat_figure(
+    assessment: ThreatAssessment,
+    *,
+    state: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Bar chart of threat scores, each bar split into the weighted parts of Walt's four factors.
+
+    The most threatening actor is at the top and labelled in bold; the dashed line marks the threshold below
+    which the state hedges; the title gives the predicted strategy and the note under the chart the reason.
+
+    Parameters
+    ----------
+    assessment : ThreatAssessment
+        The result of :func:`coursekit.theory.assess_threats`.
+    state : str, optional
+        Name of the state facing the threats (used in the title).
+    title : str, optional
+        A title to use instead of the default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    names = assessment.ranking[::-1]  # most threatening at the top
+    reason = _wrap(assessment.reason, 120)
+    height = 2.4 + 0.55 * len(names) + _text_height(reason, 8.5)
+    fig = new_figure(8.5, height)
+    ax = fig.add_subplot()
+    left = np.zeros(len(names))
+    for factor in FACTORS:
+        widths = np.array([assessment.contributions[name][factor] for name in names])
+        ax.barh(
+            names,
+            widths,
+            left=left,
+            color=FACTOR_COLOURS[factor],
+            edgecolor="white",
+            linewidth=0.8,
+            label=f"{_wrap(FACTOR_LABELS[factor], 14)} ({assessment.weights[factor]:.2f})",
+        )
+        left += widths
+    for i, name in enumerate(names):
+        ax.text(
+            assessment.scores[name] + 0.12,
+            i,
+            f"{assessment.scores[name]:.2f}",
+            va="center",
+            fontsize=9,
+            fontweight="bold" if name == assessment.most_threatening else "normal",
+        )
+    ax.axvline(assessment.rules.threat_floor, color=PALETTE["black"], linestyle="--", linewidth=1)
+    ax.text(
+        assessment.rules.threat_floor,
+        len(names) - 0.45,
+        f" hedge if the top score < {assessment.rules.threat_floor:g}",
+        fontsize=8,
+        va="bottom",
+        color=PALETTE["black"],
+    )
+    ax.set_xlim(0, 10.9)
+    ax.set_ylim(-0.6, len(names) - 0.2)
+    ax.set_yticks(range(len(names)), [_wrap(name, 22) for name in names])
+    for label, name in zip(ax.get_yticklabels(), names, strict=True):
+        label.set_fontweight("bold" if name == assessment.most_threatening else "normal")
+    strategy = assessment.strategy
+    who = f"{state}: " if state else ""
+    default_title = (
+        f"{who}predicted to {STRATEGY_WORDS[strategy]} {assessment.most_threatening}"
+        if strategy != "hedge"
+        else f"{who}predicted to hedge"
+    )
+    title_text = _wrap(title or default_title, 58)
+    tick_labels = [_wrap(name, 22) for name in names]
+    style_axes(
+        ax,
+        title=title_text,
+        xlabel="threat score (0–10), split into the weighted factors",
+        ylabel="potential threat",
+    )
+    ax.title.set_color(STRATEGY_COLOURS[strategy])
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        frameon=False,
+        title="factor (weight)",
+        title_fontsize=8,
+    )
+    fig.text(0.01, 0.02, reason, fontsize=8.5, va="bottom", ha="left", color="#333333")
+    _fixed_margins(
+        fig,
+        left=max(_text_width(label, 11) for label in tick_labels)
+        + 0.6,  # 11: bold labels are wider
+        right=1.75,
+        bottom=0.7 + _text_height(reason, 8.5),
+        top=0.25 + _text_height(title_text, 12),
+    )
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------------
+# Security–autonomy model
+# -------------------------------------------------------------------------------------------------------
+def _gains_bars(ax, gains: GainsResult) -> None:
+    groups = [
+        (
+            "Weaker partner",
+            WEAK_COLOUR,
+            gains.weak_security_gain,
+            -gains.weak_autonomy_loss,
+            gains.weak_net,
+        ),
+        (
+            "Stronger partner",
+            STRONG_COLOUR,
+            gains.strong_autonomy_gain,
+            -gains.strong_security_cost,
+            gains.strong_net,
+        ),
+    ]
+    width = 0.26
+    for g, (_who, colour, gain, cost, net) in enumerate(groups):
+        xs = g + np.array([-width, 0, width])
+        bars = ax.bar(
+            xs,
+            [gain, cost, net],
+            width=width * 0.92,
+            color=[colour, "#FFFFFF", colour],
+            edgecolor=colour,
+            hatch=[None, "//", None],
+            linewidth=1.2,
+        )
+        bars[2].set_alpha(0.55)
+        for x, value in zip(xs, [gain, cost, net], strict=True):
+            offset = 0.06 if value >= 0 else -0.06
+            ax.text(
+                x,
+                value + offset,
+                f"{value:+.2f}",
+                ha="center",
+                va="bottom" if value >= 0 else "top",
+                fontsize=8,
+            )
+    ax.axhline(0, color=PALETTE["black"], linewidth=0.8)
+    ax.set_xticks([0, 1], ["Weaker partner", "Stronger partner"])
+    values = [
+        gains.weak_security_gain,
+        -gains.weak_autonomy_loss,
+        gains.strong_autonomy_gain,
+        -gains.strong_security_cost,
+    ]
+    top = max(1.0, max(values)) * 1.35
+    bottom = min(-1.0, min(values)) * 1.35
+    ax.set_ylim(bottom, top)
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    style_axes(
+        ax,
+        title=_wrap(gains.verdict, 56),
+        xlabel="bars: gain (solid), cost (hatched), net (light)",
+        ylabel="points (gain above 0, cost below)",
+    )
+    ax.title.set_color(PALETTE["green"] if gains.forms else PALETTE["vermillion"])
+
+
+def _region_panel(ax, region: FormationRegion) -> None:
+    extent = (region.x[0], region.x[-1], region.y[0], region.y[-1])
+    ax.imshow(
+        region.forms.astype(float),
+        origin="lower",
+        extent=extent,
+        aspect="auto",
+        cmap=_REGION_CMAP,
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+    )
+    if np.nanmin(region.weak_net) < 0 < np.nanmax(region.weak_net):
+        ax.contour(
+            region.x, region.y, region.weak_net, levels=[0], colors=[WEAK_COLOUR], linewidths=1.6
+        )
+    if np.nanmin(region.strong_net) < 0 < np.nanmax(region.strong_net):
+        ax.contour(
+            region.x,
+            region.y,
+            region.strong_net,
+            levels=[0],
+            colors=[STRONG_COLOUR],
+            linewidths=1.6,
+            linestyles="--",
+        )
+    x, y = region.point
+    ax.plot([x], [y], marker="o", markersize=8, color=PALETTE["black"], zorder=5)
+    ax.annotate("current", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
+    handles = [
+        Patch(
+            facecolor="#CDEBDD",
+            edgecolor="#999999",
+            label=f"both gain ({region.share:.0%} of the map)",
+        ),
+        Patch(facecolor="white", edgecolor=WEAK_COLOUR, label="weaker partner breaks even (solid)"),
+        Patch(
+            facecolor="white",
+            edgecolor=STRONG_COLOUR,
+            label="stronger partner breaks even (dashed)",
+        ),
+    ]
+    ax.legend(handles=handles, loc="lower right", fontsize=7.5, framealpha=0.95)
+    style_axes(
+        ax,
+        title="Where the alliance forms",
+        xlabel=PARAM_LABELS[region.x_axis],
+        ylabel=PARAM_LABELS[region.y_axis],
+    )
+    ax.grid(False)
+
+
+def gains_figure(gains: GainsResult, region: FormationRegion | None = None) -> Figure:
+    """Each partner's gain, cost and net gain, and (optionally) the region where both gain.
+
+    Parameters
+    ----------
+    gains : GainsResult
+        The result of :func:`coursekit.theory.alliance_gains`.
+    region : FormationRegion, optional
+        The result of :func:`coursekit.theory.formation_region` for the same parameters; when given, a second
+        panel shades where the alliance forms, with each partner's break-even line and the current point.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    title_height = _text_height(_wrap(gains.verdict, 56), 12)
+    if region is None:
+        fig = new_figure(5.5, 4.2)
+        _gains_bars(fig.add_subplot(), gains)
+        _fixed_margins(fig, left=0.75, right=0.2, bottom=0.65, top=0.25 + title_height)
+        return fig
+    fig = new_figure(10.0, 5.0)
+    left, right = fig.subplots(1, 2)
+    _gains_bars(left, gains)
+    _region_panel(right, region)
+    _fixed_margins(
+        fig, left=0.75, right=0.25, bottom=0.65, top=0.25 + title_height, gap=0.95, ncols=2
+    )
+    return fig
+
+
+def indifference_figure(
+    choice: AltfeldChoice,
+    *,
+    extra_levels: Sequence[float] = (),
+    title: str | None = None,
+) -> Figure:
+    """Altfeld's diagram: indifference curves over autonomy and security, and the alliance trade.
+
+    Parameters
+    ----------
+    choice : AltfeldChoice
+        The result of :func:`coursekit.theory.altfeld_decision`.
+    extra_levels : sequence of float, optional
+        Further utility levels to draw as thin grey curves.
+    title : str, optional
+        A title to use instead of the default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = new_figure(6.5, 5.0)
+    ax = fig.add_subplot()
+    autonomy = np.linspace(0.05, 10, 300)
+    w = choice.security_weight
+    for level in extra_levels:
+        ax.plot(
+            autonomy, indifference_curve(level, autonomy, w), color=PALETTE["grey"], linewidth=0.8
+        )
+    ax.plot(
+        autonomy,
+        indifference_curve(choice.utility_before, autonomy, w),
+        color=PALETTE["black"],
+        linewidth=1.8,
+        label=f"curve through today's position (utility {choice.utility_before:.2f})",
+    )
+    ax.plot(
+        autonomy,
+        indifference_curve(choice.utility_after, autonomy, w),
+        color=STRATEGY_COLOURS["balance"] if choice.joins else PALETTE["vermillion"],
+        linewidth=1.8,
+        linestyle="--",
+        label=f"curve through the alliance position (utility {choice.utility_after:.2f})",
+    )
+    (s0, a0), (s1, a1) = choice.before, choice.after
+    ax.plot([a0], [s0], "o", color=PALETTE["black"], markersize=8, zorder=5)
+    ax.plot([a1], [s1], "s", color=PALETTE["blue"], markersize=8, zorder=5)
+    ax.annotate(
+        "without alliance", (a0, s0), xytext=(8, -12), textcoords="offset points", fontsize=8.5
+    )
+    ax.annotate("with alliance", (a1, s1), xytext=(8, 6), textcoords="offset points", fontsize=8.5)
+    ax.add_patch(
+        FancyArrowPatch(
+            (a0, s0), (a1, s1), arrowstyle="-|>", mutation_scale=14, color=PALETTE["blue"]
+        )
+    )
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    verdict = (
+        "the alliance reaches a higher curve: join"
+        if choice.joins
+        else "the alliance falls to a lower curve: stay out"
+    )
+    style_axes(
+        ax,
+        title=title or f"Altfeld's choice, security weight {w:.2f}: {verdict}",
+        xlabel="autonomy (0–10)",
+        ylabel="security (0–10)",
+    )
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------------
+# Tactical or strategic?
+# -------------------------------------------------------------------------------------------------------
+def _band(ax, *, vertical: bool) -> None:
+    span = ax.axvspan if vertical else ax.axhspan
+    line = ax.axvline if vertical else ax.axhline
+    span(0, STRATEGIC_BELOW, color=LABEL_COLOURS["strategic"], alpha=0.08, linewidth=0)
+    span(TACTICAL_FROM, 1, color=LABEL_COLOURS["tactical"], alpha=0.08, linewidth=0)
+    for cut in (STRATEGIC_BELOW, TACTICAL_FROM):
+        line(cut, color=PALETTE["black"], linestyle=":", linewidth=1)
+
+
+def _contribution_panel(ax, classification: Classification, name: str | None) -> None:
+    labels = [FEATURE_LABELS[f] for f in FEATURES][::-1]
+    maxima = [classification.weights[f] for f in FEATURES][::-1]
+    values = [classification.contributions[f] for f in FEATURES][::-1]
+    hatches = ["//" if f in REVERSED_FEATURES else None for f in FEATURES][::-1]
+    ax.barh(labels, maxima, color="#EEEEEE", edgecolor="#BBBBBB", linewidth=0.6)
+    bars = ax.barh(labels, values, color=LABEL_COLOURS["tactical"])
+    for bar, hatch in zip(bars, hatches, strict=True):
+        if hatch:
+            bar.set_hatch(hatch)
+            bar.set_edgecolor("white")
+    ax.set_xlim(0, max(maxima) * 1.05 if max(maxima) > 0 else 1)
+    label = classification.label
+    who = f"{name}: " if name else ""
+    style_axes(
+        ax,
+        title=f"{who}tactical score {classification.score:.2f} → {label}",
+        xlabel="contribution to the tactical score (grey: the most a feature can add)",
+        ylabel="feature",
+    )
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.title.set_color(LABEL_COLOURS[label])
+
+
+def _cases_panel(
+    ax, classified: pd.DataFrame, highlight: str | None, current: float | None = None
+) -> None:
+    table = classified.sort_values("tactical_score").reset_index(drop=True)
+    ys = np.arange(len(table))
+    recorded = (
+        table["classification"].astype(str) if "classification" in table else table["predicted"]
+    )
+    colours = [LABEL_COLOURS.get(str(label), PALETTE["grey"]) for label in recorded]
+    _band(ax, vertical=True)
+    ax.hlines(ys, 0, table["tactical_score"], color="#BBBBBB", linewidth=1)
+    ax.scatter(table["tactical_score"], ys, c=colours, s=55, zorder=3, edgecolors="white")
+    if "agrees" in table:
+        wrong = table.index[~table["agrees"].astype(bool)]
+        ax.scatter(
+            table.loc[wrong, "tactical_score"],
+            wrong,
+            s=150,
+            facecolors="none",
+            edgecolors=PALETTE["black"],
+            linewidths=1.2,
+            zorder=4,
+        )
+    names = [_shorten(n, 34) for n in table["name"]]
+    ax.set_yticks(ys, names)
+    for tick, case_id in zip(ax.get_yticklabels(), table["case_id"], strict=True):
+        if highlight is not None and case_id == highlight:
+            tick.set_fontweight("bold")
+            tick.set_color(PALETTE["black"])
+    ax.set_xlim(0, 1)
+    ax.set_xticks([0, STRATEGIC_BELOW, TACTICAL_FROM, 1])
+    ax.set_ylim(-0.7, len(table) - 0.3)
+    handles = [
+        Patch(color=LABEL_COLOURS["tactical"], label="recorded: tactical"),
+        Patch(color=LABEL_COLOURS["strategic"], label="recorded: strategic"),
+    ]
+    if "agrees" in table and (~table["agrees"].astype(bool)).any():
+        handles.append(
+            Patch(facecolor="white", edgecolor=PALETTE["black"], label="ringed: model disagrees")
+        )
+    if current is not None:
+        ax.axvline(current, color=PALETTE["black"], linestyle="--", linewidth=1.2)
+        handles.append(
+            Line2D([], [], color=PALETTE["black"], linestyle="--", label="the case on the left")
+        )
+    ax.legend(handles=handles, loc="lower right", fontsize=7.5)
+    style_axes(
+        ax,
+        title=f"All cases (cut-offs {STRATEGIC_BELOW:g} and {TACTICAL_FROM:g})",
+        xlabel="tactical score (0–1)",
+        ylabel="case",
+    )
+
+
+def checklist_figure(
+    classification: Classification,
+    *,
+    name: str | None = None,
+    cases: pd.DataFrame | None = None,
+    highlight: str | None = None,
+) -> Figure:
+    """One case's tactical score feature by feature, optionally beside the scores of all cases.
+
+    Parameters
+    ----------
+    classification : Classification
+        The result of :func:`coursekit.theory.classify_alliance` for the case.
+    name : str, optional
+        The case's name, for the title.
+    cases : pandas.DataFrame, optional
+        The result of :func:`coursekit.theory.classify_cases`; when given, a second panel shows every case, with a
+        dashed line at the score of the case on the left.
+    highlight : str, optional
+        A ``case_id`` to highlight in the second panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    feature_margin = max(_text_width(label, 10) for label in FEATURE_LABELS.values()) + 0.5
+    if cases is None:
+        fig = new_figure(7.0, 4.2)
+        _contribution_panel(fig.add_subplot(), classification, name)
+        _fixed_margins(fig, left=feature_margin, right=0.45, bottom=0.65, top=0.45)
+        return fig
+    fig = new_figure(12.0, max(4.4, 0.34 * len(cases) + 1.6))
+    left, right = fig.subplots(1, 2)
+    _contribution_panel(left, classification, name)
+    _cases_panel(right, cases, highlight, current=classification.score)
+    case_margin = max((_text_width(_shorten(n, 34), 10) for n in cases["name"]), default=1.0) + 0.55
+    _fixed_margins(
+        fig,
+        left=feature_margin,
+        right=0.25,
+        bottom=0.65,
+        top=0.45,
+        gap=case_margin + 0.35,
+        ncols=2,
+    )
+    return fig
+
+
+def cases_figure(classified: pd.DataFrame, *, highlight: str | None = None) -> Figure:
+    """The tactical score of every case, with the cut-offs and the classification recorded in the data.
+
+    Parameters
+    ----------
+    classified : pandas.DataFrame
+        The result of :func:`coursekit.theory.classify_cases`.
+    highlight : str, optional
+        A ``case_id`` to print in bold.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = new_figure(8.0, max(3.5, 0.42 * len(classified) + 1.6))
+    _cases_panel(fig.add_subplot(), classified, highlight)
+    case_margin = max((_text_width(_shorten(n, 34), 10) for n in classified["name"]), default=1.0)
+    _fixed_margins(fig, left=case_margin + 0.55, right=0.25, bottom=0.65, top=0.45)
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------------
+# Process model
+# -------------------------------------------------------------------------------------------------------
+def process_model_figure(
+    *,
+    highlight: int | None = None,
+    annotations: Mapping[int, str] | None = None,
+    title: str = "The process model of a tactical alliance (Hayrapetyan & Kučera 2022)",
+) -> Figure:
+    """Diagram of the article's four steps, with the two possible endings of step 4.
+
+    Parameters
+    ----------
+    highlight : int, optional
+        A step (1–4) to colour as the current stage.
+    annotations : mapping of int to str, optional
+        Short text to print under a step's box (for example the dates of a case), keyed by step number.
+    title : str, optional
+        The figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``highlight`` or an annotation key is not a step number 1–4.
+    """
+    numbers = [step.number for step in PROCESS_STEPS]
+    if highlight is not None and highlight not in numbers:
+        raise ValueError(
+            f"highlight = {highlight!r} is not a step; choose one of {numbers} or None"
+        )
+    annotations = dict(annotations or {})
+    bad = [key for key in annotations if key not in numbers]
+    if bad:
+        raise ValueError(f"annotations has unknown step(s) {bad}; use step numbers {numbers}")
+
+    fig = new_figure(11.0, 3.3)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 11)
+    ax.set_ylim(0.7, 3.6)
+    ax.axis("off")
+    box_w, box_h, y0 = 2.0, 1.9, 1.6
+    xs = [0.15, 2.75, 5.35, 7.95]
+    for step, x in zip(PROCESS_STEPS, xs, strict=True):
+        current = highlight == step.number
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y0),
+                box_w,
+                box_h,
+                boxstyle="round,pad=0.05,rounding_size=0.15",
+                facecolor=PALETTE["sky"] if current else "#F4F4F4",
+                edgecolor=PALETTE["blue"] if current else "#888888",
+                linewidth=2.0 if current else 1.0,
+            )
+        )
+        ax.text(
+            x + box_w / 2,
+            y0 + box_h - 0.22,
+            f"{step.number}. {_wrap(step.title, 22)}",
+            ha="center",
+            va="top",
+            fontsize=9,
+            fontweight="bold",
+        )
+        ax.text(
+            x + box_w / 2,
+            y0 + 0.12,
+            _wrap(step.description, 30),
+            ha="center",
+            va="bottom",
+            fontsize=6.8,
+            color="#333333",
+        )
+        if step.number in annotations:
+            ax.text(
+                x + box_w / 2,
+                y0 - 0.18,
+                _wrap(annotations[step.number], 30),
+                ha="center",
+                va="top",
+                fontsize=8,
+                color=PALETTE["blue"],
+                style="italic",
+            )
+        if step.number < 4:
+            ax.add_patch(
+                FancyArrowPatch(
+                    (x + box_w + 0.08, y0 + box_h / 2),
+                    (x + 2.6 - 0.08, y0 + box_h / 2),
+                    arrowstyle="-|>",
+                    mutation_scale=16,
+                    color="#555555",
+                )
+            )
+    # The two endings of step 4.
+    end_x = xs[-1] + box_w + 0.1
+    for y, text, colour in (
+        (y0 + box_h - 0.45, "break-up", PALETTE["vermillion"]),
+        (y0 + 0.25, "upgrade to a\nstrategic alliance", PALETTE["green"]),
+    ):
+        ax.add_patch(
+            FancyArrowPatch(
+                (end_x, y0 + box_h / 2),
+                (end_x + 0.45, y),
+                arrowstyle="-|>",
+                mutation_scale=12,
+                color=colour,
+            )
+        )
+        ax.text(end_x + 0.5, y, text, va="center", fontsize=8, color=colour, fontweight="bold")
+    ax.set_title(title, fontsize=12, loc="left")
+    return fig

@@ -1,0 +1,353 @@
+"""Tests for the Part I figures (coursekit.plots.theory) and explorers (coursekit.widgets.theory).
+
+The explorers are driven as a reader would: set ``w.controls[name].value`` and read ``w.result``,
+``w.message`` and ``w.figure``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from coursekit import paths, theory
+from coursekit.plots import theory as tplots
+from coursekit.widgets import theory as twidgets
+
+
+@pytest.fixture(autouse=True)
+def _quiet_output(monkeypatch):
+    """Outside a kernel an Output widget prints what it displays; keep the test log clean."""
+    monkeypatch.setattr("coursekit.widgets.base.display", lambda *args, **kwargs: None)
+
+
+def titled_and_labelled(ax) -> bool:
+    return bool(ax.get_title(loc="left")) and bool(ax.get_xlabel()) and bool(ax.get_ylabel())
+
+
+# --------------------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------------------
+class TestFigures:
+    def test_threat_figure(self):
+        result = theory.THREAT_PRESETS["jordan_1990"].assess()
+        fig = tplots.threat_figure(result, state="Jordan")
+        assert isinstance(fig, Figure)
+        (ax,) = fig.axes
+        assert titled_and_labelled(ax)
+        assert "bandwagon with Iraq" in ax.get_title(loc="left")
+        assert len(ax.patches) == len(theory.FACTORS) * len(result.scores)
+        labels = {t.get_text(): t.get_fontweight() for t in ax.get_yticklabels()}
+        assert labels["Iraq"] == "bold" and labels["Israel"] == "normal"
+        # the top row is the most threatening actor
+        assert ax.get_yticklabels()[-1].get_text() == result.most_threatening
+        assert any(result.reason[:30] in t.get_text() for t in fig.texts)
+
+    def test_threat_figure_hedge_title(self):
+        result = theory.assess_threats(
+            {"a": {"power": 1, "proximity": 1, "offensive": 1, "intentions": 1}}
+        )
+        assert "hedge" in tplots.threat_figure(result).axes[0].get_title(loc="left")
+
+    def test_gains_figure_with_and_without_region(self):
+        gains = theory.alliance_gains()
+        one = tplots.gains_figure(gains)
+        assert len(one.axes) == 1 and titled_and_labelled(one.axes[0])
+        assert "forms" in one.axes[0].get_title(loc="left")
+        region = theory.formation_region(grid=21)
+        two = tplots.gains_figure(gains, region)
+        assert len(two.axes) == 2 and all(titled_and_labelled(ax) for ax in two.axes)
+        right = two.axes[1]
+        assert right.get_xlabel() == theory.PARAM_LABELS["concessions"]
+        image = right.get_images()[0].get_array()
+        assert image.shape == region.forms.shape
+        assert (image == region.forms).all()
+        marker = [line for line in right.get_lines() if line.get_marker() == "o"][0]
+        assert (marker.get_xdata()[0], marker.get_ydata()[0]) == region.point
+
+    def test_gains_figure_says_who_refuses(self):
+        fig = tplots.gains_figure(theory.alliance_gains({"concessions": 0}))
+        assert "stronger partner would not gain" in " ".join(
+            fig.axes[0].get_title(loc="left").split()
+        )
+
+    def test_indifference_figure(self):
+        joins = theory.altfeld_decision(3, 8, 4, 2)
+        stays = theory.altfeld_decision(3, 8, 1, 5)
+        fig = tplots.indifference_figure(joins, extra_levels=[2, 4])
+        (ax,) = fig.axes
+        assert titled_and_labelled(ax)
+        assert "join" in ax.get_title(loc="left")
+        assert "stay out" in tplots.indifference_figure(stays).axes[0].get_title(loc="left")
+        assert len(ax.get_lines()) >= 4
+
+    def test_checklist_and_cases_figures(self):
+        cases = pd.DataFrame(
+            [
+                dict(
+                    case_id="a",
+                    name="Case A",
+                    classification="tactical",
+                    **dict.fromkeys(theory.FEATURES, 1),
+                ),
+                dict(
+                    case_id="b",
+                    name="Case B",
+                    classification="strategic",
+                    **dict.fromkeys(theory.FEATURES, 0),
+                ),
+            ]
+        )
+        classified = theory.classify_cases(cases)
+        c = theory.classify_alliance(dict.fromkeys(theory.FEATURES, 1))
+        single = tplots.checklist_figure(c, name="Case A")
+        assert len(single.axes) == 1 and titled_and_labelled(single.axes[0])
+        assert "Case A" in single.axes[0].get_title(loc="left")
+        both = tplots.checklist_figure(c, name="Case A", cases=classified, highlight="a")
+        assert len(both.axes) == 2 and all(titled_and_labelled(ax) for ax in both.axes)
+        bold = [
+            t.get_text() for t in both.axes[1].get_yticklabels() if t.get_fontweight() == "bold"
+        ]
+        assert bold == ["Case A"]
+        dashed = [line for line in both.axes[1].get_lines() if line.get_linestyle() == "--"]
+        assert [line.get_xdata()[0] for line in dashed] == [pytest.approx(c.score)]
+        alone = tplots.cases_figure(classified)
+        assert titled_and_labelled(alone.axes[0])
+        assert [t.get_text() for t in alone.axes[0].get_yticklabels()] == ["Case B", "Case A"]
+
+    def test_process_model_figure(self):
+        fig = tplots.process_model_figure(highlight=3, annotations={2: "2017–2018"})
+        (ax,) = fig.axes
+        assert ax.get_title(loc="left")
+        texts = " ".join(t.get_text() for t in ax.texts)
+        for step in theory.PROCESS_STEPS:
+            assert step.title.split()[0] in texts
+        assert "2017–2018" in texts
+        with pytest.raises(ValueError, match="highlight = 5"):
+            tplots.process_model_figure(highlight=5)
+        with pytest.raises(ValueError, match=r"unknown step\(s\) \[0\]"):
+            tplots.process_model_figure(annotations={0: "x"})
+
+
+# --------------------------------------------------------------------------------------------------------
+# Threat explorer
+# --------------------------------------------------------------------------------------------------------
+def count_computes(widget) -> list[int]:
+    calls = [0]
+    original = widget.compute
+
+    def counting(**values):
+        calls[0] += 1
+        return original(**values)
+
+    widget.compute = counting
+    return calls
+
+
+class TestThreatExplorer:
+    def test_default_is_the_car_preset(self):
+        w = twidgets.ThreatExplorer()
+        assert w.message == ""
+        assert isinstance(w.figure, Figure)
+        expected = theory.THREAT_PRESETS["car_2017_2020"].assess()
+        assert w.result.scores == expected.scores
+        assert w.result.strategy == "balance"
+        assert w.controls["name_3"].value == ""  # unused slot
+
+    def test_moving_a_slider_recomputes(self):
+        w = twidgets.ThreatExplorer()
+        before = w.result.scores["France (as perceived by the regime)"]
+        w.controls["proximity_2"].value = 10
+        assert w.result.scores["France (as perceived by the regime)"] > before
+        w.controls["allies_available"].value = False
+        assert w.result.strategy == "bandwagon"
+        assert isinstance(w.figure, Figure)
+
+    def test_preset_sets_every_control_with_one_update(self):
+        w = twidgets.ThreatExplorer()
+        calls = count_computes(w)
+        w.controls["preset"].value = "jordan_1990"
+        assert calls[0] == 1
+        assert w.controls["name_3"].value == "US-led coalition"
+        assert w.controls["own_power"].value == 2
+        assert w.controls["allies_available"].value is False
+        assert w.result.strategy == "bandwagon" and w.result.most_threatening == "Iraq"
+        w.controls["preset"].value = "egypt_1967"
+        assert w.controls["name_3"].value == ""
+        assert set(w.result.scores) == {"Israel", "United States"}
+        assert "Egypt" in w._note.value
+
+    def test_all_weights_zero_shows_a_message_not_a_traceback(self):
+        w = twidgets.ThreatExplorer()
+        for factor in theory.FACTORS:
+            w.controls[f"w_{factor}"].value = 0
+        assert w.result is None and w.figure is None
+        assert w.message.startswith("All factor weights are 0")
+        assert "All factor weights are 0" in w._message_box.value
+        w.controls["w_intentions"].value = 1
+        assert w.message == "" and w.result is not None
+
+    def test_no_named_threat(self):
+        w = twidgets.ThreatExplorer()
+        w.controls["name_1"].value = " "
+        w.controls["name_2"].value = ""
+        assert w.result is None
+        assert "No threat is named" in w.message
+
+    def test_duplicate_names(self):
+        w = twidgets.ThreatExplorer()
+        w.controls["name_2"].value = w.controls["name_1"].value
+        assert "both called" in w.message and w.result is None
+
+    def test_third_threat_counts_once_named(self):
+        w = twidgets.ThreatExplorer()
+        w.controls["power_3"].value = 10
+        w.controls["proximity_3"].value = 10
+        w.controls["offensive_3"].value = 10
+        w.controls["intentions_3"].value = 10
+        assert len(w.result.scores) == 2  # still unnamed
+        w.controls["name_3"].value = "New rebel coalition"
+        assert w.result.most_threatening == "New rebel coalition"
+
+    def test_initial_values_and_errors(self):
+        w = twidgets.ThreatExplorer(preset="egypt_1967", own_power=1.0)
+        assert w.controls["preset"].value == "egypt_1967"
+        assert w.result.own_power == 1.0
+        with pytest.raises(ValueError, match="not a threat preset"):
+            twidgets.ThreatExplorer(preset="atlantis")
+        with pytest.raises(ValueError, match="no control named 'colour'"):
+            twidgets.ThreatExplorer(colour="red")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Security–autonomy explorer
+# --------------------------------------------------------------------------------------------------------
+class TestSecurityAutonomyExplorer:
+    def test_default(self):
+        w = twidgets.SecurityAutonomyExplorer(grid=21)
+        assert w.message == ""
+        assert w.result.forms
+        assert w.result.gains == theory.alliance_gains(theory.AllianceParams())
+        assert isinstance(w.figure, Figure) and len(w.figure.axes) == 2
+
+    def test_sliders_change_the_verdict(self):
+        w = twidgets.SecurityAutonomyExplorer(grid=21)
+        w.controls["concessions"].value = 0
+        assert not w.result.forms
+        assert "stronger partner" in w.result.gains.verdict
+        w.controls["concessions"].value = 4
+        w.controls["weak_threat"].value = 0
+        assert not w.result.forms
+        assert "weaker partner" in w.result.gains.verdict
+
+    def test_map_axes_follow_the_dropdowns(self):
+        w = twidgets.SecurityAutonomyExplorer(grid=21)
+        w.controls["x_axis"].value = "commitment"
+        w.controls["y_axis"].value = "strong_threat"
+        assert (w.result.region.x_axis, w.result.region.y_axis) == ("commitment", "strong_threat")
+        assert w.figure.axes[1].get_ylabel() == theory.PARAM_LABELS["strong_threat"]
+
+    def test_same_axis_twice_shows_a_message(self):
+        w = twidgets.SecurityAutonomyExplorer(grid=21)
+        w.controls["x_axis"].value = "weak_threat"
+        assert w.result is None and w.figure is None
+        assert "two different parameters" in w.message
+        w.controls["y_axis"].value = "commitment"
+        assert w.message == "" and w.result is not None
+
+    def test_initial_values(self):
+        w = twidgets.SecurityAutonomyExplorer(grid=11, weak_threat=9.0, concessions=6.0)
+        assert w.result.gains.params.weak_threat == 9.0
+        assert w.result.region.forms.shape == (11, 11)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Checklist
+# --------------------------------------------------------------------------------------------------------
+def small_cases() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            dict(
+                case_id="car_russia",
+                name="CAR–Russia",
+                classification="tactical",
+                **dict(dict.fromkeys(theory.FEATURES, 1.0), formal_treaty=0.5),
+            ),
+            dict(
+                case_id="nato",
+                name="NATO",
+                classification="strategic",
+                **dict(dict.fromkeys(theory.FEATURES, 0.0), formal_treaty=1.0, asymmetric=1.0),
+            ),
+        ]
+    )
+
+
+class TestAllianceChecklist:
+    def test_starts_on_the_first_case(self):
+        w = twidgets.AllianceChecklist(cases=small_cases())
+        assert w.controls["case"].value == "car_russia"
+        assert w.result.label == "tactical"
+        assert w.result.score == pytest.approx(
+            theory.classify_alliance(
+                dict(dict.fromkeys(theory.FEATURES, 1.0), formal_treaty=0.5)
+            ).score
+        )
+        assert list(w.result.cases["case_id"]) == ["car_russia", "nato"]
+        assert isinstance(w.figure, Figure) and len(w.figure.axes) == 2
+
+    def test_choosing_a_case_sets_the_sliders_in_one_update(self):
+        w = twidgets.AllianceChecklist(cases=small_cases())
+        calls = count_computes(w)
+        w.controls["case"].value = "nato"
+        assert calls[0] == 1
+        assert w.controls["asymmetric"].value == 1.0 and w.controls["short_term"].value == 0.0
+        assert w.result.label == "strategic" and w.result.name == "NATO"
+
+    def test_moving_a_slider_makes_a_custom_case(self):
+        w = twidgets.AllianceChecklist(cases=small_cases(), case="nato")
+        before = w.result.score
+        w.controls["short_term"].value = 1.0
+        assert w.controls["case"].value == twidgets.CUSTOM
+        assert w.result.name == "Custom case"
+        assert w.result.score > before
+        w.controls["formal_treaty"].value = 0.0
+        assert w.result.score > before + 1 / 7
+
+    def test_weights_apply_to_every_case(self):
+        w = twidgets.AllianceChecklist(cases=small_cases())
+        for feature in theory.FEATURES:
+            w.controls[f"w_{feature}"].value = 0
+        assert w.result is None and "All feature weights are 0" in w.message
+        w.controls["w_asymmetric"].value = 1
+        assert w.message == ""
+        # only asymmetry counts: both cases are asymmetric, so both score 1
+        assert list(w.result.cases["tactical_score"]) == [1.0, 1.0]
+
+    def test_initial_features_make_a_custom_case(self):
+        w = twidgets.AllianceChecklist(cases=small_cases(), formal_treaty=1.0)
+        assert w.controls["case"].value == twidgets.CUSTOM
+        assert w.result.classification.features["formal_treaty"] == 1.0
+
+    def test_errors(self):
+        with pytest.raises(ValueError, match="case = 'atlantis'"):
+            twidgets.AllianceChecklist(cases=small_cases(), case="atlantis")
+        with pytest.raises(ValueError, match=r"missing column\(s\) \['asymmetric'\]"):
+            twidgets.AllianceChecklist(cases=small_cases().drop(columns="asymmetric"))
+
+
+@pytest.mark.skipif(
+    not (paths.project_root() / "data" / "alliance_cases.csv").is_file(),
+    reason="data/alliance_cases.csv is not written yet",
+)
+def test_checklist_on_the_course_data():
+    from coursekit import data
+
+    cases = data.load_alliance_cases()
+    w = twidgets.AllianceChecklist()
+    assert len(w.result.cases) == len(cases)
+    for case_id in cases["case_id"]:
+        w.controls["case"].value = str(case_id)
+        assert w.message == ""
+        assert w.result.case_id == str(case_id)
+        assert isinstance(w.figure, Figure)
