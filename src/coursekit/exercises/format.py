@@ -378,6 +378,19 @@ def solution_parts(source: str) -> tuple[list[str], list[str], list[str]]:
     return lines[:b], block, lines[e + 1 :]
 
 
+def _returns_value(body: list[ast.stmt]) -> bool:
+    """Whether statements return a value anywhere (inside if/for/while/try too), nested functions excepted."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def stub_for(block: list[str], indent: str = "") -> list[str]:
     """Return the stub lines that replace a solution block in the student edition.
 
@@ -411,7 +424,7 @@ def stub_for(block: list[str], indent: str = "") -> list[str]:
     code = textwrap.dedent("\n".join(block))
     tree = ast.parse(code)
     out: list[str] = []
-    if indent and any(isinstance(node, ast.Return) for node in tree.body):
+    if indent and _returns_value(tree.body):
         return [f"{indent}return ..."]
     for node in tree.body:
         if isinstance(node, ast.Assign) and _is_keyed_template(node):
@@ -429,6 +442,8 @@ def stub_for(block: list[str], indent: str = "") -> list[str]:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             out.append(f"{indent}def {node.name}({ast.unparse(node.args)}):")
             out.append(f"{indent}    return ...")
+    if indent and not out:
+        out.append(f"{indent}pass")  # an indented stub must not leave an empty body
     # keep the order, drop duplicates (a name assigned twice is stubbed once)
     seen: set[str] = set()
     unique = []

@@ -164,10 +164,20 @@ def hidden_test_report(namespace: dict[str, Any], questions: list[dict[str, Any]
         if q["kind"] == "function":
             func = value if callable(value) else None
 
-            def call(*args: Any, _f: Any = func) -> Any:
+            def call(*args: Any, _f: Any = func, _name: str = q["answer"]) -> Any:
+                # Behave as the grader's call() does: the student's error arrives as StudentFunctionError.
+                from coursekit.grading.spec import StudentFunctionError
+
                 if _f is None:
-                    raise TypeError("the answer is not a function")
-                return from_plain(to_plain(_f(*args)))
+                    raise StudentFunctionError(f"{_name} is not a function")
+                try:
+                    result = _f(*args)
+                except Exception as exc:  # noqa: BLE001 - reported to the hidden test like the grader does
+                    shown = ", ".join(repr(a) for a in args)
+                    raise StudentFunctionError(
+                        f"{_name}({shown}) raised {type(exc).__name__}: {exc}", type(exc).__name__
+                    ) from exc
+                return from_plain(to_plain(result))
 
             results = run_hidden_tests(q["tests"], answer=None, call=call)
         else:
