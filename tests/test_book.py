@@ -76,6 +76,7 @@ def _mini_book(tmp_path: Path, chapter: str) -> Path:
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     shutil.copy(ROOT / "references.bib", book / "references.bib")
+    shutil.copytree(ROOT / "_static", book / "_static")
     (book / "intro.md").write_text(
         "# Mini book\n\nA test book.\n\n```{bibliography}\n```\n", encoding="utf-8"
     )

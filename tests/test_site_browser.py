@@ -216,7 +216,14 @@ NOTEBOOK_PAGES = [e for e in PAGES if is_notebook(e)]
 @pytest.mark.parametrize("entry", cases(NOTEBOOK_PAGES, "no notebook pages in _toc.yml yet"))
 def test_launch_buttons_on_notebook_pages(site, entry):
     report = site.report(entry)
-    wanted = {"Launch on Binder", "Launch on Colab", "Launch Thebe"}
+    wanted = {"Launch on Binder", "Launch Thebe"}
+    source = source_of(entry, SOURCE)
+    if source is not None and source.suffix == ".ipynb":
+        wanted.add("Launch on Colab")  # Colab opens .ipynb files only
+    elif source is not None:
+        assert "Launch on Colab" not in report.launch_buttons, (
+            f"{entry}: a Colab button on a Markdown page would open a file Colab cannot read"
+        )
     missing = wanted - set(report.launch_buttons)
     assert not missing, (
         f"{entry}: launch buttons missing: {sorted(missing)} (found {report.launch_buttons})"

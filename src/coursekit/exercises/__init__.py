@@ -13,14 +13,21 @@ edition), :mod:`coursekit.exercises.release` (``coursekit release``) and :mod:`c
 
 from __future__ import annotations
 
+from typing import Any
+
 from coursekit.exercises.checks import check, evaluate, hint, load_checks
-from coursekit.exercises.format import (
-    ExerciseSet,
-    FormatError,
-    Question,
-    load_source,
-    make_student_edition,
-)
+
+# The format tools need nbformat (and jsonschema), which cost about a second to import; a student's
+# ``from coursekit.exercises import check`` should not pay for them, so they load on first use.
+_FORMAT_NAMES = {"ExerciseSet", "FormatError", "Question", "load_source", "make_student_edition"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FORMAT_NAMES:
+        from coursekit.exercises import format as _format
+
+        return getattr(_format, name)
+    raise AttributeError(f"module 'coursekit.exercises' has no attribute {name!r}")
 
 __all__ = [
     "ExerciseSet",

@@ -1,0 +1,545 @@
+"""Plain data across the kernel boundary: how answers leave the student's kernel and come back to life.
+
+The grader never compares student objects: it asks the kernel for the *value* of an answer as JSON text,
+built here from exact built-in types only, and rebuilds plain Python (and pandas) objects in its own process.
+An object whose ``__eq__`` always returns True, or a subclass of ``int`` that lies about equality, therefore
+arrives as what it really holds (or as an :class:`Unexportable` marker), and the hidden tests compare it with
+their own code.
+
+The same module runs on both sides:
+
+* in the kernel, :func:`dump` and :func:`call` (imported lazily through an expression the grader evaluates);
+* in the grader, :func:`encode_args` for the arguments of a call and :func:`decode` for the results.
+
+The wire format is JSON in which every JSON object is a tagged value, e.g. ``{"t": [1, 2]}`` for the tuple
+``(1, 2)`` or ``{"d": [[key, value], ...]}`` for a dict (so non-string keys survive). It imports neither
+numpy nor pandas: it only uses them when the value is one of their objects (so they are already loaded).
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import datetime as _dt
+import json
+import sys
+from typing import Any
+
+# The grader's kernel launcher imports this module before any student code runs. Binding the built-ins it uses
+# as module globals (looked up before ``builtins``) and keeping its own references to json's functions means a
+# submission that later replaces ``builtins.issubclass``, ``builtins.list`` or ``json.dumps`` in its kernel
+# cannot change how its answers are exported.
+globals().update(
+    {
+        name: getattr(builtins, name)
+        for name in (
+            "bool", "bytearray", "bytes", "callable", "complex", "dict", "float", "frozenset", "hash", "id",
+            "int", "isinstance", "issubclass", "iter", "len", "list", "max", "min", "next", "repr", "set",
+            "str", "tuple", "type", "zip",
+        )
+    }
+)  # fmt: skip
+_dumps_json = json.dumps
+_loads_json = json.loads
+
+__all__ = [
+    "ExportError",
+    "Unexportable",
+    "call",
+    "decode",
+    "decode_json",
+    "dump",
+    "encode",
+    "encode_args",
+]
+
+#: Largest JSON text an answer may produce (characters).
+MAX_JSON_CHARS = 16 * 1024 * 1024
+#: Most values (leaves and containers) one answer may hold.
+MAX_ITEMS = 2_000_000
+#: Deepest nesting accepted.
+MAX_DEPTH = 60
+
+
+class ExportError(ValueError):
+    """The kernel's reply is not valid plain data (or is too large); the message says what is wrong."""
+
+
+class Unexportable:
+    """Stands, on the grader's side, for an answer that is not plain data.
+
+    It equals nothing but itself, is not an instance of any type a test checks for, and says what it was in
+    its ``repr``, so tests fail with their own messages and the feedback explains why.
+
+    Parameters
+    ----------
+    type_name : str
+        The type of the student's object, e.g. ``"Rigged"``.
+    reason : str
+        Why it could not be exported.
+    """
+
+    __slots__ = ("reason", "type_name")
+
+    def __init__(self, type_name: str, reason: str) -> None:
+        self.type_name = type_name
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"<unexportable {self.type_name}: {self.reason}>"
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.items = 0
+
+
+def _type_name(t: type) -> str:
+    try:
+        name = type.__getattribute__(t, "__qualname__")
+        return name if isinstance(name, str) else "object"
+    except Exception:  # noqa: BLE001 - a hostile metaclass
+        return "object"
+
+
+def _unexportable(t: type, reason: str) -> dict[str, Any]:
+    return {"x": [_type_name(t), reason]}
+
+
+def encode(
+    value: Any, _depth: int = 0, _budget: _Budget | None = None, _stack: set[int] | None = None
+) -> Any:
+    """Turn a value into JSON-ready tagged plain data, trusting nothing but exact built-in types.
+
+    Parameters
+    ----------
+    value : object
+        The value to export: None, bool, int, float, complex, str, bytes, list, tuple, set, dict, Ellipsis,
+        dates and times, numpy scalars and arrays, pandas Series, DataFrame, Index, Timestamp, Timedelta,
+        Period, NA and NaT. Subclasses of the built-in types are exported as their base value; anything else
+        becomes an "unexportable" marker naming its type.
+
+    Returns
+    -------
+    object
+        A structure of None, bool, int, float, str, lists and one-key dicts (the tags).
+    """
+    budget = _budget if _budget is not None else _Budget()
+    stack = _stack if _stack is not None else set()
+    budget.items += 1
+    if budget.items > MAX_ITEMS:
+        raise ExportError(
+            f"the answer holds more than {MAX_ITEMS:,} values; it is too large to grade."
+        )
+    if _depth > MAX_DEPTH:
+        return _unexportable(type(value), f"it is nested more than {MAX_DEPTH} levels deep")
+    t = type(value)
+    if value is None or t is bool:
+        return value
+    if value is Ellipsis:
+        return {"e": 1}
+    if issubclass(t, bool):  # pragma: no cover - bool cannot be subclassed
+        return bool(value)
+    if issubclass(t, int):
+        return int.__int__(value)
+    if issubclass(t, float):
+        return float.__float__(value)
+    if issubclass(t, str):
+        return str.__str__(value)
+    if issubclass(t, complex):
+        c = complex.__complex__(value)
+        return {"c": [c.real, c.imag]}
+    if issubclass(t, bytes | bytearray):
+        return {"b": base64.b64encode(bytes(value)).decode("ascii")}
+    special = _encode_library(value, t, _depth, budget, stack)
+    if special is not None:
+        return special
+    if issubclass(t, _dt.datetime):
+        return {"dt": _dt.datetime.isoformat(value)}
+    if issubclass(t, _dt.date):
+        return {"date": _dt.date.isoformat(value)}
+    if issubclass(t, _dt.time):
+        return {"time": _dt.time.isoformat(value)}
+    if issubclass(t, _dt.timedelta):
+        return {"td": _dt.timedelta.total_seconds(value)}
+    if issubclass(t, list | tuple | set | frozenset | dict):
+        if id(value) in stack:
+            return _unexportable(t, "it contains itself")
+        stack.add(id(value))
+        try:
+            if issubclass(t, list):
+                return [encode(v, _depth + 1, budget, stack) for v in list.__iter__(value)]
+            if issubclass(t, tuple):
+                return {"t": [encode(v, _depth + 1, budget, stack) for v in tuple.__iter__(value)]}
+            if issubclass(t, set | frozenset):
+                members = set.__iter__(value) if issubclass(t, set) else frozenset.__iter__(value)
+                return {"s": [encode(v, _depth + 1, budget, stack) for v in members]}
+            pairs = dict.items(value)
+            return {
+                "d": [
+                    [encode(k, _depth + 1, budget, stack), encode(v, _depth + 1, budget, stack)]
+                    for k, v in pairs
+                ]
+            }
+        finally:
+            stack.discard(id(value))
+    return _unexportable(t, "it is not plain data")
+
+
+def _encode_library(value: Any, t: type, depth: int, budget: _Budget, stack: set[int]) -> Any:
+    """Numpy and pandas values (only looked at when those libraries are loaded)."""
+    np = sys.modules.get("numpy")
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        if value is pd.NaT:
+            return {"nat": 1}
+        if value is pd.NA:
+            return {"na": 1}
+        if issubclass(t, pd.Timestamp):
+            return {"ts": pd.Timestamp.isoformat(value)}
+        if issubclass(t, pd.Timedelta):
+            return {"td": pd.Timedelta.total_seconds(value)}
+        if issubclass(t, pd.Period):
+            return {"per": [str(value), str(value.freqstr)]}
+        if issubclass(t, pd.DataFrame):
+            frame = pd.DataFrame(value, copy=False)  # base class view of a subclass
+            return {
+                "df": {
+                    "columns": encode(list(frame.columns), depth + 1, budget, stack),
+                    "index": encode(list(frame.index), depth + 1, budget, stack),
+                    "index_names": encode(list(frame.index.names), depth + 1, budget, stack),
+                    "columns_name": encode(frame.columns.name, depth + 1, budget, stack),
+                    "dtypes": [str(d) for d in frame.dtypes],
+                    "data": encode(frame.to_numpy(dtype=object).tolist(), depth + 1, budget, stack),
+                }
+            }
+        if issubclass(t, pd.Series):
+            series = pd.Series(value, copy=False)
+            return {
+                "ser": {
+                    "name": encode(series.name, depth + 1, budget, stack),
+                    "index": encode(list(series.index), depth + 1, budget, stack),
+                    "index_names": encode(list(series.index.names), depth + 1, budget, stack),
+                    "dtype": str(series.dtype),
+                    "data": encode(
+                        series.to_numpy(dtype=object).tolist(), depth + 1, budget, stack
+                    ),
+                }
+            }
+        if issubclass(t, pd.Index):
+            return encode(list(pd.Index(value)), depth + 1, budget, stack)
+    if np is not None:
+        if issubclass(t, np.ndarray):
+            return encode(np.ndarray.tolist(np.asarray(value)), depth + 1, budget, stack)
+        if issubclass(t, np.generic):
+            if issubclass(t, np.datetime64):
+                return {"dt": str(value)} if not np.isnat(value) else {"nat": 1}
+            return encode(np.generic.item(value), depth + 1, budget, stack)
+    return None
+
+
+def _dumps(data: Any) -> str:
+    text = _dumps_json(data, ensure_ascii=True, allow_nan=True, separators=(",", ":"))
+    if len(text) > MAX_JSON_CHARS:
+        raise ExportError(f"the answer is too large to grade ({len(text):,} characters of data).")
+    return text
+
+
+def dump(value: Any) -> str:
+    """Kernel side: the JSON text of ``{"v": <encoded value>}`` or ``{"err": <why>}``.
+
+    It never raises for an ordinary value: a value that cannot be exported is reported in the text.
+    """
+    try:
+        return _dumps({"v": encode(value)})
+    except ExportError as exc:
+        return _dumps({"err": str(exc)})
+    except RecursionError:
+        return _dumps({"err": "the answer is nested too deeply to grade."})
+
+
+def call(func: Any, args_json: str) -> str:
+    """Kernel side: call the student's function with arguments sent by the grader; return JSON text.
+
+    Parameters
+    ----------
+    func : callable
+        The student's function (the grader names it in the expression).
+    args_json : str
+        The arguments as produced by :func:`encode_args`.
+
+    Returns
+    -------
+    str
+        ``{"v": result}``, or ``{"raised": [type name, message]}`` when the function raised, or
+        ``{"err": why}`` when the result could not be exported.
+    """
+    if not callable(func):
+        return _dumps(
+            {"raised": ["TypeError", f"it is a {_type_name(type(func))}, not a function"]}
+        )
+    payload = _loads_json(args_json)
+    args = decode(payload["args"])
+    kwargs = decode(payload["kwargs"])
+    try:
+        result = func(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001 - reported to the grader, whatever it is
+        try:
+            message = str(exc)[:500]
+        except Exception:  # noqa: BLE001
+            message = ""
+        return _dumps({"raised": [_type_name(type(exc)), message]})
+    return dump(result)
+
+
+def release_failed_cell() -> str:
+    """Kernel side: drop what a cell that failed (e.g. with ``MemoryError``) still holds, and collect garbage.
+
+    IPython keeps the last exception, and through its traceback the failed cell's frames and their local
+    variables; after a ``MemoryError`` those can hold nearly all the memory the kernel may use, so every later
+    cell would fail too. The grader calls this after such an error; it returns ``"ok"``.
+    """
+    import gc
+
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            setattr(sys, name, None)
+    try:
+        shell = sys.modules["IPython"].get_ipython()  # type: ignore[union-attr]
+    except (KeyError, AttributeError):
+        shell = None
+    if shell is not None:
+        result = getattr(shell, "last_execution_result", None)
+        if result is not None:
+            result.error_in_exec = None
+        # the traceback formatters keep the last traceback (``.tb``) too
+        for formatter in (getattr(shell, "InteractiveTB", None), getattr(shell, "SyntaxTB", None)):
+            for holder in [formatter, *vars(formatter).values()] if formatter is not None else []:
+                if hasattr(holder, "__dict__") and getattr(holder, "tb", None) is not None:
+                    holder.tb = None
+    gc.collect()
+    return "ok"
+
+
+def encode_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """Grader side: the JSON text carrying a call's arguments to the kernel (see :func:`call`)."""
+    return _dumps({"args": encode(list(args)), "kwargs": encode(dict(kwargs))})
+
+
+# ---- decoding (grader side, and the kernel for call arguments) -----------------------------------------
+
+
+def decode_json(text: str) -> dict[str, Any]:
+    """Parse the JSON text returned by :func:`dump` or :func:`call` into its outer dict.
+
+    Raises
+    ------
+    ExportError
+        If the text is not JSON, too long, or not one of the expected shapes.
+    """
+    if not isinstance(text, str):
+        raise ExportError("the kernel returned something other than text.")
+    if len(text) > MAX_JSON_CHARS + 1000:
+        raise ExportError(
+            f"the kernel returned {len(text):,} characters; the limit is {MAX_JSON_CHARS:,}."
+        )
+    try:
+        outer = _loads_json(text)
+    except (ValueError, RecursionError) as exc:
+        raise ExportError(f"the kernel returned text that is not JSON ({exc}).") from exc
+    if (
+        not isinstance(outer, dict)
+        or len(outer) != 1
+        or next(iter(outer)) not in ("v", "err", "raised")
+    ):
+        raise ExportError("the kernel returned JSON of an unexpected shape.")
+    return outer
+
+
+def decode(data: Any, _depth: int = 0) -> Any:
+    """Rebuild Python (and pandas) values from tagged plain data made by :func:`encode`.
+
+    Dicts, tuples and sets come back with their key and element types; numpy arrays come back as lists;
+    Series and DataFrames as pandas objects with their index, names and (where possible) dtypes.
+
+    Raises
+    ------
+    ExportError
+        If the data is not a valid encoding (unknown tag, wrong shape).
+    """
+    if _depth > MAX_DEPTH + 10:
+        raise ExportError("the data is nested too deeply.")
+    if data is None or isinstance(data, bool | int | float | str):
+        return data
+    if isinstance(data, list):
+        return [decode(v, _depth + 1) for v in data]
+    if not isinstance(data, dict) or len(data) != 1:
+        raise ExportError("malformed data: a JSON object must hold exactly one tag.")
+    tag, body = next(iter(data.items()))
+    try:
+        return _DECODERS[tag](body, _depth)
+    except KeyError:
+        if tag not in _DECODERS:
+            raise ExportError(f"malformed data: unknown tag {tag!r}.") from None
+        raise
+    except ExportError:
+        raise
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ExportError(f"malformed data under tag {tag!r}: {exc}") from exc
+
+
+def _pairs(body: Any, depth: int) -> dict[Any, Any]:
+    if not isinstance(body, list):
+        raise ExportError("malformed dict")
+    out: dict[Any, Any] = {}
+    for pair in body:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ExportError("malformed dict entry")
+        key = decode(pair[0], depth + 1)
+        try:
+            out[key] = decode(pair[1], depth + 1)
+        except TypeError as exc:  # unhashable key such as a list
+            raise ExportError(f"a dict key cannot be used as a key: {key!r}") from exc
+    return out
+
+
+def _hashable_all(items: list[Any]) -> list[Any]:
+    for item in items:
+        hash(item)
+    return items
+
+
+def _frame(body: Any, depth: int) -> Any:
+    import pandas as pd
+
+    if not isinstance(body, dict):
+        raise ExportError("malformed DataFrame")
+    columns = decode(body["columns"], depth + 1)
+    index = decode(body["index"], depth + 1)
+    data = decode(body["data"], depth + 1)
+    names = decode(body.get("index_names", [None]), depth + 1)
+    frame = pd.DataFrame(data, columns=_index(pd, columns), index=_index(pd, index, names))
+    if not data:
+        frame = pd.DataFrame(columns=_index(pd, columns), index=_index(pd, index, names))
+    frame.columns.name = decode(body.get("columns_name"), depth + 1)
+    dtypes = body.get("dtypes", [])
+    if isinstance(dtypes, list) and len(dtypes) == frame.shape[1]:
+        for i, dtype in enumerate(dtypes):
+            frame.isetitem(i, _as_dtype(pd, frame.iloc[:, i], dtype))
+    return frame
+
+
+def _series(body: Any, depth: int) -> Any:
+    import pandas as pd
+
+    if not isinstance(body, dict):
+        raise ExportError("malformed Series")
+    index = decode(body["index"], depth + 1)
+    names = decode(body.get("index_names", [None]), depth + 1)
+    data = decode(body["data"], depth + 1)
+    series = pd.Series(
+        data, index=_index(pd, index, names), name=decode(body.get("name"), depth + 1), dtype=object
+    )
+    return _as_dtype(pd, series, str(body.get("dtype", "object")))
+
+
+def _index(pd: Any, values: list[Any], names: list[Any] | None = None) -> Any:
+    if values and all(isinstance(v, tuple) for v in values):
+        width = len(values[0])
+        if names is not None and len(names) == width and width > 1:
+            return pd.MultiIndex.from_tuples(values, names=names)
+    name = names[0] if names and len(names) == 1 else None
+    return pd.Index(values, name=name, dtype=object if not values else None, tupleize_cols=False)
+
+
+def _as_dtype(pd: Any, column: Any, dtype: str) -> Any:
+    """Give a rebuilt column its original dtype when that is safe; else keep what pandas inferred."""
+    try:
+        if dtype == "object":
+            return column.astype(object)
+        if dtype.startswith(("datetime64", "timedelta64")):
+            converted = (
+                pd.to_datetime(column)
+                if dtype.startswith("datetime64")
+                else pd.to_timedelta(column, unit="s")
+            )
+            return converted
+        return column.astype(dtype)
+    except (TypeError, ValueError, OverflowError):
+        return column.infer_objects() if hasattr(column, "infer_objects") else column
+
+
+def _timestamp(body: Any, depth: int) -> Any:
+    import pandas as pd
+
+    return pd.Timestamp(str(body))
+
+
+def _unexp(body: Any, depth: int) -> Unexportable:
+    if not isinstance(body, list) or len(body) != 2:
+        raise ExportError("malformed marker")
+    return Unexportable(str(body[0])[:100], str(body[1])[:300])
+
+
+def _nat(body: Any, depth: int) -> Any:
+    import pandas as pd
+
+    return pd.NaT
+
+
+def _na(body: Any, depth: int) -> Any:
+    import pandas as pd
+
+    return pd.NA
+
+
+def _period(body: Any, depth: int) -> Any:
+    import pandas as pd
+
+    return pd.Period(str(body[0]), freq=str(body[1]))
+
+
+def _dt_value(body: Any, depth: int) -> Any:
+    text = str(body)
+    try:
+        return _dt.datetime.fromisoformat(text)
+    except ValueError:
+        import pandas as pd
+
+        return pd.Timestamp(text)
+
+
+def _finite(x: Any) -> float:
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        raise ExportError("expected a number")
+    return float(x)
+
+
+_DECODERS: dict[str, Any] = {
+    "e": lambda body, depth: Ellipsis,
+    "t": lambda body, depth: tuple(decode(body, depth + 1)),
+    "s": lambda body, depth: set(_hashable_all(decode(body, depth + 1))),
+    "d": _pairs,
+    "c": lambda body, depth: complex(_finite(body[0]), _finite(body[1])),
+    "b": lambda body, depth: base64.b64decode(str(body), validate=True),
+    "dt": _dt_value,
+    "date": lambda body, depth: _dt.date.fromisoformat(str(body)),
+    "time": lambda body, depth: _dt.time.fromisoformat(str(body)),
+    "td": lambda body, depth: _dt.timedelta(seconds=_finite(body)),
+    "ts": _timestamp,
+    "per": _period,
+    "nat": _nat,
+    "na": _na,
+    "df": _frame,
+    "ser": _series,
+    "x": _unexp,
+}
