@@ -37,7 +37,9 @@ class BookBuild:
     html: Path
 
 
-def build_book(source: Path, out: Path, *, force: bool = True, extra_config: dict | None = None) -> BookBuild:
+def build_book(
+    source: Path, out: Path, *, force: bool = True, extra_config: dict | None = None
+) -> BookBuild:
     """Build the Jupyter Book in ``source`` strictly into ``out`` (execution forced unless ``force=False``)."""
     config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
     if force:
@@ -49,8 +51,18 @@ def build_book(source: Path, out: Path, *, force: bool = True, extra_config: dic
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.run(
-        [jupyter_book(), "build", str(source), "--config", str(config_file), "--path-output", str(out),
-         "-n", "-W", "--keep-going"],
+        [
+            jupyter_book(),
+            "build",
+            str(source),
+            "--config",
+            str(config_file),
+            "--path-output",
+            str(out),
+            "-n",
+            "-W",
+            "--keep-going",
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -78,6 +90,9 @@ def built_book(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Book
             data = json.loads(marker.read_text())
             return BookBuild(data["returncode"], data["log"], Path(data["html"]))
         result = build_book(ROOT, out)
-        marker.write_text(json.dumps({"returncode": result.returncode, "log": result.log,
-                                      "html": str(result.html)}))
+        marker.write_text(
+            json.dumps(
+                {"returncode": result.returncode, "log": result.log, "html": str(result.html)}
+            )
+        )
         return result

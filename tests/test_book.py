@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, build_book
 
 pytestmark = pytest.mark.book
@@ -87,10 +86,10 @@ def _mini_book(tmp_path: Path, chapter: str) -> Path:
     return book
 
 
-
-
 def test_strict_build_passes_on_a_good_chapter(tmp_path):
-    book = _mini_book(tmp_path, """
+    book = _mini_book(
+        tmp_path,
+        """
         # Good chapter
 
         As argued by {cite:t}`hayrapetyan2022russian`, alliances can be tactical.
@@ -98,30 +97,37 @@ def test_strict_build_passes_on_a_good_chapter(tmp_path):
         ```{code-cell} ipython3
         print(1 + 1)
         ```
-        """)
+        """,
+    )
     result = build_book(book, tmp_path / "out")
     assert result.returncode == 0, result.log[-4000:]
 
 
 def test_strict_build_fails_on_unknown_citation(tmp_path):
-    book = _mini_book(tmp_path, """
+    book = _mini_book(
+        tmp_path,
+        """
         # Bad citation
 
         A claim {cite:p}`nosuchkey2099`.
-        """)
+        """,
+    )
     result = build_book(book, tmp_path / "out")
     assert result.returncode != 0
     assert "nosuchkey2099" in result.log
 
 
 def test_strict_build_fails_when_a_cell_raises(tmp_path):
-    book = _mini_book(tmp_path, """
+    book = _mini_book(
+        tmp_path,
+        """
         # Failing cell
 
         ```{code-cell} ipython3
         raise RuntimeError("this cell is broken on purpose")
         ```
-        """)
+        """,
+    )
     result = build_book(book, tmp_path / "out")
     assert result.returncode != 0
     assert "this cell is broken on purpose" in result.log

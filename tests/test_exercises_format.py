@@ -268,10 +268,17 @@ def test_stub_for_function_body_returning_only_inside_branches():
     # a body whose returns are all nested in if/else or loops is still "not attempted" when stubbed
     branches = ["    if x > 0:", "        return 'pos'", "    else:", "        return 'neg'"]
     assert stub_for(branches, indent="    ") == ["    return ..."]
-    loop = ["    for item in items:", "        if item:", "            return item", "    return None"]
+    loop = [
+        "    for item in items:",
+        "        if item:",
+        "            return item",
+        "    return None",
+    ]
     assert stub_for(loop, indent="    ") == ["    return ..."]
     # a nested function's return does not count for the outer body, and the stub is never empty
-    assert stub_for(["    def helper():", "        return 1", "    print(helper())"], indent="    ") == [
+    assert stub_for(
+        ["    def helper():", "        return 1", "    print(helper())"], indent="    "
+    ) == [
         "    def helper():",
         "        return ...",
     ]

@@ -1098,7 +1098,9 @@ def test_interrupt_keeps_what_was_graded_and_stops_every_kernel(graded, tmp_path
     while not (journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 1):
         if proc.poll() is not None:
             _, err = proc.communicate()
-            raise AssertionError(f"the grader stopped early ({proc.returncode}) before grading:\n{err}")
+            raise AssertionError(
+                f"the grader stopped early ({proc.returncode}) before grading:\n{err}"
+            )
         assert time.monotonic() < deadline, "the correct submission was never graded"
         time.sleep(0.2)
     time.sleep(1.0)  # both loops are now running in their kernels

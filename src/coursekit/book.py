@@ -42,7 +42,9 @@ def prose_words(text: str) -> int:
         stripped = line.strip()
         if _FENCE.match(stripped) or re.match(r"^:[\w-]+:", stripped):
             continue  # fence lines and directive options
-        stripped = re.sub(r"\{[\w:-]+\}`([^`<]*)(?:<[^>]*>)?`", r"\1", stripped)  # {cite:p}`key` etc.
+        stripped = re.sub(
+            r"\{[\w:-]+\}`([^`<]*)(?:<[^>]*>)?`", r"\1", stripped
+        )  # {cite:p}`key` etc.
         words += len(re.findall(r"[\w’'-]+", stripped))
     return words
 

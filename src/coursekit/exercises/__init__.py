@@ -29,6 +29,7 @@ def __getattr__(name: str) -> Any:
         return getattr(_format, name)
     raise AttributeError(f"module 'coursekit.exercises' has no attribute {name!r}")
 
+
 __all__ = [
     "ExerciseSet",
     "FormatError",
