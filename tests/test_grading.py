@@ -1140,3 +1140,19 @@ def test_a_kernel_that_cannot_start_stops_the_run(graded, tmp_path, monkeypatch)
         grader.grade(
             graded.source, [graded.subs / "correct.ipynb"], tmp_path / "out", grader.Options(jobs=1)
         )
+
+
+def test_bwrap_private_tmp_does_not_hide_an_environment_living_under_tmp(monkeypatch, tmp_path):
+    """On a CI machine the checkout and its .venv may sit under /tmp: they must stay visible in the sandbox."""
+    from coursekit.grading import kernel as kmod
+
+    venv = Path("/tmp/some-checkout/.venv")
+    monkeypatch.setattr(kmod, "_python_roots", lambda: [venv])
+    args = kmod.bwrap_command(
+        "bwrap", tmp_path / "work", tmp_path / "k", None, None, kmod.Limits(), extra=()
+    )
+    tmpfs_at = args.index("/tmp") if args[args.index("/tmp") - 1] == "--tmpfs" else -1
+    bind_at = max(i for i, a in enumerate(args) if a == str(venv))
+    assert 0 <= tmpfs_at < bind_at, (
+        "the private /tmp must be mounted before the environment is bound"
+    )

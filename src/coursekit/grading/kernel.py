@@ -246,12 +246,14 @@ def bwrap_command(
     for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
               "/etc/hosts", "/etc/matplotlibrc"):  # fmt: skip
         args += ["--ro-bind-try", f, f]
+    size = str(limits.disk_mb * 1024 * 1024)
+    # The private /tmp comes before the binds below: a later mount over /tmp would hide any of them that
+    # live under /tmp (a virtual environment or a checkout there, as on a CI machine).
+    args += ["--size", size, "--tmpfs", "/tmp"]
     for root in _minimal(_python_roots()):
         if not str(root).startswith(("/usr/", "/bin/", "/lib")):
             args += ["--ro-bind", str(root), str(root)]
     args += ["--dev", "/dev", "--proc", "/proc"]
-    size = str(limits.disk_mb * 1024 * 1024)
-    args += ["--size", size, "--tmpfs", "/tmp"]
     args += ["--size", size, "--tmpfs", str(workdir)]
     args += ["--bind", str(sockdir), str(sockdir)]
     if data is not None:
