@@ -174,25 +174,11 @@ def bench_floor(repeat: int) -> dict:
 
 
 def chapter_sources() -> list[Path]:
-    import yaml
+    """The book's pages that have code cells (the notebooks a build executes)."""
+    from coursekit.book import toc_entries
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files: list[str] = []
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    paths = []
-    for f in files:
-        p = ROOT / f"{f}.md"
-        if p.exists() and "code-cell" in p.read_text(encoding="utf-8"):
-            paths.append(p)
-    return paths
+    paths = [ROOT / f"{entry}.md" for entry in toc_entries(ROOT / "_toc.yml")]
+    return [p for p in paths if p.exists() and "code-cell" in p.read_text(encoding="utf-8")]
 
 
 def bench_notebooks(repeat: int) -> dict:

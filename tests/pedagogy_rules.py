@@ -42,6 +42,8 @@ from pathlib import Path
 
 import yaml
 
+from coursekit import book
+
 ROOT = Path(__file__).resolve().parents[1]
 
 MIN_CITATIONS = 5
@@ -95,29 +97,13 @@ def relative_name(path: Path, root: Path = ROOT) -> str:
 
 
 def toc_entries(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every ``file`` entry of a Jupyter Book ``_toc.yml`` (root first), without suffix, in reading order."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8")) or {}
-    files = [toc["root"]] if "root" in toc else []
-
-    def walk(entries: list[dict] | None) -> None:
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []) or []:
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    """Every ``file`` entry of a ``_toc.yml`` (root first), without suffix (see :func:`coursekit.book.toc_entries`)."""
+    return book.toc_entries(toc_path)
 
 
 def source_of(entry: str, root: Path = ROOT) -> Path | None:
-    """The source file of a toc entry (``.md`` or ``.ipynb``), or ``None`` when neither exists."""
-    for suffix in (".md", ".ipynb"):
-        candidate = root / f"{entry}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
+    """The source file of a toc entry (``.md`` or ``.ipynb``), or ``None`` (see :func:`coursekit.book.source_of`)."""
+    return book.source_of(entry, root)
 
 
 def teaching_chapters(root: Path = ROOT) -> list[Path]:

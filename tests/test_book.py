@@ -11,24 +11,14 @@ import pytest
 import yaml
 from conftest import ROOT, build_book
 
+from coursekit.book import toc_entries
+
 pytestmark = pytest.mark.book
 
 
 def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
     """Every file listed in ``_toc.yml`` (root included), without suffix."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    return toc_entries(toc_path)
 
 
 def test_book_builds_strictly(built_book):

@@ -38,3 +38,18 @@ def test_reading_time_grows_with_text(tmp_path):
     long.write_text("# T\n\n" + "word " * 5000, encoding="utf-8")
     assert reading_time(short) == 1
     assert reading_time(long) == 26  # ceil(5001 / 200)
+
+
+def test_toc_entries_walks_parts_chapters_and_sections(tmp_path):
+    from coursekit.book import source_of, toc_entries
+
+    toc = tmp_path / "_toc.yml"
+    toc.write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n      - file: a/one\n"
+        "        sections:\n          - file: a/one-b\n  - caption: B\n    chapters:\n      - file: two\n",
+        encoding="utf-8",
+    )
+    assert toc_entries(toc) == ["intro", "a/one", "a/one-b", "two"]
+    (tmp_path / "two.ipynb").write_text("{}", encoding="utf-8")
+    assert source_of("two", tmp_path) == tmp_path / "two.ipynb"
+    assert source_of("intro", tmp_path) is None

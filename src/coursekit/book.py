@@ -18,6 +18,44 @@ MINUTES_PER_FIGURE = 1
 _FENCE = re.compile(r"^(```|~~~|:::)")
 
 
+def toc_entries(toc_path: str | Path | None = None) -> list[str]:
+    """Every ``file`` entry of the book's ``_toc.yml`` (root first), without suffix, in reading order.
+
+    Parameters
+    ----------
+    toc_path : str or Path, optional
+        The table of contents (default: ``_toc.yml`` in the project root).
+    """
+    import yaml
+
+    if toc_path is None:
+        from coursekit.paths import project_root
+
+        toc_path = project_root() / "_toc.yml"
+    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8")) or {}
+    files = [toc["root"]] if "root" in toc else []
+
+    def walk(entries: list[dict] | None) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []) or []:
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def source_of(entry: str, root: str | Path) -> Path | None:
+    """The source file of a toc entry (``.md`` or ``.ipynb``) under ``root``, or ``None`` when neither exists."""
+    for suffix in (".md", ".ipynb"):
+        candidate = Path(root) / f"{entry}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def prose_words(text: str) -> int:
     """Count the words of prose in a MyST Markdown text.
 
