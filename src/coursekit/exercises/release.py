@@ -39,6 +39,7 @@ from coursekit.exercises.format import (
     read_payload,
     set_payload,
 )
+from coursekit.exercises.markup import plain_notebook
 
 __all__ = [
     "ReferenceRun",
@@ -478,7 +479,8 @@ def release(
     for ex, path in sets:
         student = out / "student" / path.name
         instructor = out / "instructor" / path.name
-        nbformat.write(make_student_edition(ex), student)
+        # students open this file outside the book: MyST roles become plain Markdown
+        nbformat.write(plain_notebook(make_student_edition(ex)), student)
         instructor.write_bytes(path.read_bytes())
         released.append(ReleasedSet(ex.set_id, student, instructor))
     return released
