@@ -257,6 +257,13 @@ def cleanup(ctx: Context) -> None:
 # ---- one submission ----------------------------------------------------------------------------------------
 
 
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """``"unterminated string starting at line 283, column 5"`` from a JSON error, readable as a phrase."""
+    msg = exc.msg[0].lower() + exc.msg[1:] if exc.msg else "invalid JSON"
+    where = f"line {exc.lineno}, column {exc.colno}"
+    return f"{msg} {where}" if msg.endswith(" at") else f"{msg} at {where}"
+
 def read_submission(raw: bytes) -> nbformat.NotebookNode:
     """Parse a submitted file as a Jupyter notebook of format 4.
 
@@ -275,7 +282,7 @@ def read_submission(raw: bytes) -> nbformat.NotebookNode:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(
-            f"the file is not valid notebook JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); it may be "
+            f"the file is not valid notebook JSON ({_json_problem(exc)}); it may be "
             "damaged: open it in Jupyter, save it again and hand it in once more"
         ) from exc
     if not isinstance(data, dict) or "nbformat" not in data:

@@ -513,8 +513,8 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
         if rc.role == "setup":
             if changed:
                 notes.append(
-                    "The setup cell was changed; its released lines were restored before grading "
-                    f"({_listing(changed)})."
+                    "The setup cell was edited: its released line(s) "
+                    f"{_listing(changed)} had been changed or removed, and were put back before grading."
                 )
             steps.append(Step("setup", merged, None, s.index))
             continue
@@ -529,7 +529,8 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
                 )
         elif changed:
             qp.tampered.append(
-                f"The check cell was changed ({_listing(changed)}); it was graded from the released version."
+                f"The check cell was edited: its released line(s) {_listing(changed)} had been changed or "
+                "removed, and were put back before grading."
             )
         steps.append(Step(rc.role, merged, rc.qid, s.index))  # type: ignore[arg-type]
 
