@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from filelock import FileLock
@@ -26,6 +27,19 @@ def jupyter_book() -> str:
     """Path of the jupyter-book executable of the running environment."""
     exe = VENV_BIN / "jupyter-book"
     return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+
+
+def exercise_cell(
+    cell_type: str, source: str, tags: list[str] | None = None, /, **meta
+) -> nbformat.NotebookNode:
+    """A notebook cell in the exercise format: ``cell_type`` "code" or "md", Jupyter tags, ``coursekit`` metadata."""
+    new = nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell
+    cell = new(source)
+    if tags:
+        cell.metadata["tags"] = tags
+    if meta:
+        cell.metadata["coursekit"] = meta
+    return cell
 
 
 @dataclass

@@ -8,7 +8,8 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from conftest import exercise_cell
+from nbformat.v4 import new_notebook
 
 from coursekit.exercises import checks
 from coursekit.exercises.checks import (
@@ -36,34 +37,23 @@ from coursekit.exercises.format import (
 # A small but complete source notebook, built in code so that each test can break one thing.
 
 
-def _cell(
-    cell_type: str, source: str, tags: list[str] | None = None, **meta
-) -> nbformat.NotebookNode:
-    cell = new_code_cell(source) if cell_type == "code" else new_markdown_cell(source)
-    if tags:
-        cell.metadata["tags"] = tags
-    if meta:
-        cell.metadata["coursekit"] = meta
-    return cell
-
-
 def make_source() -> nbformat.NotebookNode:
     """A valid source: a value question, a function question and a written question."""
     cells = [
-        _cell("md", "# Demo set"),
-        _cell(
+        exercise_cell("md", "# Demo set"),
+        exercise_cell(
             "code",
             "from coursekit.exercises import check, hint, load_checks\nload_checks()",
             ["setup"],
         ),
-        _cell(
+        exercise_cell(
             "md",
             "## Question 1 (2 points)\nAdd up.",
             ["question"],
             question="q1",
             hints=["first", "second"],
         ),
-        _cell(
+        exercise_cell(
             "code",
             "# coursekit: q1\nbase = 40\n### BEGIN SOLUTION\ntotal = base + 2  # the secret sum\n"
             'labels = {"a": "balancing", "b": "bandwagoning"}\n### END SOLUTION\nprint(base)',
@@ -72,16 +62,16 @@ def make_source() -> nbformat.NotebookNode:
             points=2,
             answer="total",
         ),
-        _cell("code", 'check("q1", total)', ["check"], question="q1"),
-        _cell(
+        exercise_cell("code", 'check("q1", total)', ["check"], question="q1"),
+        exercise_cell(
             "code",
             "# coursekit: q1 hidden tests\nfrom coursekit.grading.spec import points\n\n"
             "@points(2)\ndef test_value(answer):\n    assert answer == 42, 'the hidden message'\n",
             ["hidden-tests"],
             question="q1",
         ),
-        _cell("md", "## Question 2\nWrite f.", ["question"], question="q2"),
-        _cell(
+        exercise_cell("md", "## Question 2\nWrite f.", ["question"], question="q2"),
+        exercise_cell(
             "code",
             'def double(x, factor=2):\n    """Double x."""\n    ### BEGIN SOLUTION\n    return x * factor\n'
             "    ### END SOLUTION",
@@ -91,16 +81,16 @@ def make_source() -> nbformat.NotebookNode:
             answer="double",
             kind="function",
         ),
-        _cell("code", 'check("q2", double, cases=[1, (2, 3)])', ["check"], question="q2"),
-        _cell(
+        exercise_cell("code", 'check("q2", double, cases=[1, (2, 3)])', ["check"], question="q2"),
+        exercise_cell(
             "code",
             "# coursekit: q2 hidden tests\nfrom coursekit.grading.spec import points\n\n"
             "@points(1)\ndef test_call(call):\n    assert call(3) == 6, 'double it'\n",
             ["hidden-tests"],
             question="q2",
         ),
-        _cell("md", "## Question 3 (3 points)\nArgue.", ["question"], question="q3"),
-        _cell(
+        exercise_cell("md", "## Question 3 (3 points)\nArgue.", ["question"], question="q3"),
+        exercise_cell(
             "md",
             "The model answer says alliances are tactical.",
             ["manual"],

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from conftest import exercise_cell
+from nbformat.v4 import new_notebook
 
 from coursekit.cli import main
 from coursekit.exercises.checks import decode_payload
@@ -165,13 +166,7 @@ def test_release_help_lists_options():
 
 
 def tiny_set(folder: Path, answer: str = "6 * 7") -> Path:
-    def cell(kind, source, tags=None, **meta):
-        c = new_code_cell(source) if kind == "code" else new_markdown_cell(source)
-        if tags:
-            c.metadata["tags"] = tags
-        if meta:
-            c.metadata["coursekit"] = meta
-        return c
+    cell = exercise_cell
 
     nb = new_notebook(
         cells=[
