@@ -53,7 +53,12 @@ __all__ = [
     "load_all",
     "load_alliance_cases",
     "load_arms",
+    "load_atop_obligations_by_year",
+    "load_atop_spells",
+    "load_capabilities",
     "load_context",
+    "load_cow_states",
+    "load_major_powers",
     "load_durability_indicators",
     "load_events",
     "load_mining",
@@ -81,6 +86,11 @@ TABLES: dict[str, str] = {
     "context_indicators": "context_indicators.csv",
     "alliance_cases": "alliance_cases.csv",
     "durability_indicators": "durability_indicators.csv",
+    "atop_obligations_by_year": "atop_obligations_by_year.csv",
+    "atop_dyad_spells": "atop_dyad_spells.csv",
+    "cow_states": "cow_states.csv",
+    "cow_major_powers": "cow_major_powers.csv",
+    "cow_capabilities_case": "cow_capabilities_case.csv",
 }
 """Resource name in ``datapackage.json`` → CSV file, in the order tables are checked and loaded."""
 
@@ -515,6 +525,7 @@ def _check_table(
         )
 
     typed_rows: list[tuple[int, dict[str, object]]] = []
+    seen: dict[str, dict[str, tuple[object, str | None]]] = {f["name"]: {} for f in fields}
     for number, cells in raw.rows:
         typed: dict[str, object] = {}
         for field in fields:
@@ -534,9 +545,16 @@ def _check_table(
                         Problem(file, number, column, "is empty but required; fill it in.")
                     )
                 continue
-            value, error = _cast(field, text)
-            if error is None:
-                error = _check_constraints(field, value, text)
+            # Casting and constraint checks depend only on the field and the text: check each distinct
+            # text of a column once (the large ATOP/COW tables repeat years, codes and counts).
+            memo = seen[column]
+            if text in memo:
+                value, error = memo[text]
+            else:
+                value, error = _cast(field, text)
+                if error is None:
+                    error = _check_constraints(field, value, text)
+                memo[text] = (value, error)
             if error is not None:
                 problems.append(Problem(file, number, column, error))
                 typed[column] = None
@@ -887,6 +905,159 @@ def _check_other_rules(tables: dict[str, _Table], problems: list[Problem]) -> No
                 )
 
 
+_OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
+
+
+def _check_real_data(tables: dict[str, _Table], problems: list[Problem]) -> None:
+    """Rules of the ATOP/COW tables that the schema cannot express (counts, spells, dates, state codes)."""
+    states = tables.get("cow_states")
+    known = {r["ccode"] for _, r in states.rows if r.get("ccode") is not None} if states else None
+
+    def unknown_state(table: _Table, number: int, row: dict[str, object], column: str) -> None:
+        code = row.get(column)
+        if known is not None and code is not None and code not in known:
+            problems.append(
+                Problem(
+                    table.file,
+                    number,
+                    column,
+                    f"{code} is not a COW state code in cow_states.csv; correct it or re-run "
+                    "data/scripts/derive_atop_cow.py.",
+                )
+            )
+
+    by_year = tables.get("atop_obligations_by_year")
+    if by_year is not None:
+        previous: int | None = None
+        for number, row in by_year.rows:
+            year, allied = row.get("year"), row.get("allied_dyads")
+            if isinstance(year, int) and previous is not None and year != previous + 1:
+                problems.append(
+                    Problem(
+                        by_year.file,
+                        number,
+                        "year",
+                        f"{year} does not follow {previous}; the table has one row per year, in order.",
+                    )
+                )
+            previous = year if isinstance(year, int) else None
+            for column in _OBLIGATIONS:
+                value = row.get(column)
+                if isinstance(value, int) and isinstance(allied, int) and value > allied:
+                    problems.append(
+                        Problem(
+                            by_year.file,
+                            number,
+                            column,
+                            f"{value} pairs with this pledge, but only {allied} allied pairs "
+                            "(allied_dyads) that year; a count cannot exceed it.",
+                        )
+                    )
+
+    spells = tables.get("atop_dyad_spells")
+    if spells is not None:
+        last_end: dict[tuple[object, object], tuple[int, int]] = {}
+        for number, row in spells.rows:
+            a, b = row.get("ccode_a"), row.get("ccode_b")
+            start, end, years = row.get("start_year"), row.get("end_year"), row.get("years")
+            unknown_state(spells, number, row, "ccode_a")
+            unknown_state(spells, number, row, "ccode_b")
+            if isinstance(a, int) and isinstance(b, int) and a >= b:
+                problems.append(
+                    Problem(
+                        spells.file,
+                        number,
+                        "ccode_b",
+                        f"{b} is not greater than ccode_a ({a}); write each pair once, smaller code first.",
+                    )
+                )
+            if isinstance(start, int) and isinstance(end, int):
+                if end < start:
+                    problems.append(
+                        Problem(
+                            spells.file, number, "end_year", f"{end} is before start_year {start}."
+                        )
+                    )
+                elif isinstance(years, int) and years != end - start + 1:
+                    problems.append(
+                        Problem(
+                            spells.file,
+                            number,
+                            "years",
+                            f"{years} disagrees with start_year {start} and end_year {end} "
+                            f"(end_year - start_year + 1 = {end - start + 1}).",
+                        )
+                    )
+                earlier = last_end.get((a, b))
+                if earlier is not None and start <= earlier[1] + 1:
+                    problems.append(
+                        Problem(
+                            spells.file,
+                            number,
+                            "start_year",
+                            f"{start} overlaps or touches the spell of the same pair in row {earlier[0]} "
+                            f"(ending {earlier[1]}); spells of a pair are separated by at least one year "
+                            "without alliance, in time order.",
+                        )
+                    )
+                last_end[(a, b)] = (number, end)
+            for column in (f"{o}_years" for o in _OBLIGATIONS):
+                value = row.get(column)
+                if isinstance(value, int) and isinstance(years, int) and value > years:
+                    problems.append(
+                        Problem(
+                            spells.file,
+                            number,
+                            column,
+                            f"{value} is more than the spell's length ({years} years).",
+                        )
+                    )
+            measured = [row.get(c) is not None for c in ("cinc_year", "cinc_a", "cinc_b")]
+            if any(measured) and not all(measured):
+                problems.append(
+                    Problem(
+                        spells.file,
+                        number,
+                        "cinc_year",
+                        "cinc_year, cinc_a and cinc_b are filled together or left empty together.",
+                    )
+                )
+            cinc_year = row.get("cinc_year")
+            if (
+                isinstance(cinc_year, int)
+                and isinstance(start, int)
+                and isinstance(end, int)
+                and not start <= cinc_year <= end
+            ):
+                problems.append(
+                    Problem(
+                        spells.file,
+                        number,
+                        "cinc_year",
+                        f"{cinc_year} is outside the spell ({start}–{end}); capabilities are measured "
+                        "in a year of the spell.",
+                    )
+                )
+
+    for name in ("cow_states", "cow_major_powers"):
+        table = tables.get(name)
+        if table is None:
+            continue
+        for number, row in table.rows:
+            start, end = row.get("start_date"), row.get("end_date")
+            if isinstance(start, date) and isinstance(end, date) and end < start:
+                problems.append(
+                    Problem(table.file, number, "end_date", f"{end} is before start_date {start}.")
+                )
+            if name == "cow_major_powers":
+                unknown_state(table, number, row, "ccode")
+
+    capabilities = tables.get("cow_capabilities_case")
+    if capabilities is not None:
+        for number, row in capabilities.rows:
+            unknown_state(capabilities, number, row, "ccode")
+
+
 # -- validation entry point -----------------------------------------------------------------------------------
 
 
@@ -947,6 +1118,7 @@ def _check_folder(folder: Path) -> tuple[list[Problem], dict[str, _Table]]:
     _check_phases(tables, problems)
     _check_votes(tables, problems)
     _check_other_rules(tables, problems)
+    _check_real_data(tables, problems)
     return problems, tables
 
 
@@ -1271,6 +1443,122 @@ def load_durability_indicators(data_dir: str | Path | None = None) -> pd.DataFra
     return _loader("durability_indicators", data_dir)
 
 
+def load_atop_obligations_by_year(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Allied pairs of states and their pledges per year, 1815–2018 (``atop_obligations_by_year.csv``).
+
+    Derived from ATOP v5.1 (see ``data/scripts/derive_atop_cow.py``). The unit is the unordered pair of
+    states: a multilateral treaty of *n* members counts *n(n-1)/2* pairs.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder; default :func:`coursekit.paths.data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``allied_dyads`` and one count per pledge (``defense``, ``offense``, ``neutral``,
+        ``nonagg``, ``consul``), all int64; ``sources``.
+
+    Raises
+    ------
+    DataError
+        If the file has problems (e.g. a pledge count above the number of allied pairs).
+    """
+    return _loader("atop_obligations_by_year", data_dir)
+
+
+def load_atop_spells(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Alliance spells of pairs of states with both partners' CINC (``atop_dyad_spells.csv``).
+
+    A spell is a run of consecutive years with at least one ATOP v5.1 pledge in force between two states;
+    ``cinc_a``/``cinc_b`` are COW NMC v7.0 capabilities in ``cinc_year``.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder; default :func:`coursekit.paths.data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode_a`` < ``ccode_b``, ``start_year``, ``end_year``, ``years`` and ``<pledge>_years`` (int64),
+        ``cinc_year`` (Int64), ``cinc_a``, ``cinc_b`` (float64, NaN when not measured), ``sources``.
+
+    Raises
+    ------
+    DataError
+        If the file has problems (overlapping spells of a pair, a length that disagrees with the years, ...).
+    """
+    return _loader("atop_dyad_spells", data_dir)
+
+
+def load_cow_states(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """COW state system membership, v2016 (``cow_states.csv``).
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder; default :func:`coursekit.paths.data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode`` (int64), ``stateabb``, ``statenme``, ``start_date``, ``end_date`` (datetime64[ns]),
+        ``sources``; one row per period of membership.
+
+    Raises
+    ------
+    DataError
+        If the file has problems.
+    """
+    return _loader("cow_states", data_dir)
+
+
+def load_major_powers(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """COW major powers, v2016 (``cow_major_powers.csv``).
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder; default :func:`coursekit.paths.data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode`` (int64), ``stateabb``, ``start_date``, ``end_date`` (datetime64[ns]), ``sources``; one row
+        per period of major-power status.
+
+    Raises
+    ------
+    DataError
+        If the file has problems.
+    """
+    return _loader("cow_major_powers", data_dir)
+
+
+def load_capabilities(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """COW NMC v7.0 state-years of the CAR case's eleven states (``cow_capabilities_case.csv``).
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder; default :func:`coursekit.paths.data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode``, ``year`` (int64), ``cinc`` (float64), ``milper``, ``milex``, ``tpop`` (Int64, thousands;
+        missing where NMC has no figure), ``sources``.
+
+    Raises
+    ------
+    DataError
+        If the file has problems.
+    """
+    return _loader("cow_capabilities_case", data_dir)
+
+
 _LOADERS: dict[str, Callable[[str | Path | None], pd.DataFrame]] = {
     "phases": load_phases,
     "events": load_events,
@@ -1282,6 +1570,11 @@ _LOADERS: dict[str, Callable[[str | Path | None], pd.DataFrame]] = {
     "context_indicators": load_context,
     "alliance_cases": load_alliance_cases,
     "durability_indicators": load_durability_indicators,
+    "atop_obligations_by_year": load_atop_obligations_by_year,
+    "atop_dyad_spells": load_atop_spells,
+    "cow_states": load_cow_states,
+    "cow_major_powers": load_major_powers,
+    "cow_capabilities_case": load_capabilities,
 }
 
 
