@@ -204,10 +204,47 @@ def test_timeline_content():
     )
 
 
+def test_timeline_carries_the_record_to_2025():
+    """The second edition's rows (issue 13): each is dated, sourced and has the status the chapters teach."""
+    events = data.load_events().set_index("date")
+    expected = {
+        "2019-09-12": ("Embargo eased", "confirmed", "unpress2019sc13950"),
+        "2019-10-23": ("Putin and Touadéra", "confirmed", "ria24today2019putin"),
+        "2020-12-20": ("Rwanda sends troops", "confirmed", "newtimes2020rwanda"),
+        "2021-11-01": ("presidential guard", "contested", "africacom2021un"),
+        "2023-09-02": ("Yevkurov", "confirmed", "alwihda2023centrafrique"),
+        "2025-04-19": ("N'Djamena", "confirmed", "au2025chairperson"),
+        "2025-07-10": ("dissolution", "confirmed", "au2025chairperson"),
+    }
+    for day, (title, status, source) in expected.items():
+        rows = events.loc[[pd.Timestamp(day)]]
+        row = rows[rows["title"].str.contains(title, regex=False)]
+        assert len(row) == 1, f"no single event '{title}' on {day}"
+        assert str(row["status"].iloc[0]) == status, day
+        assert source in row["sources"].iloc[0], day
+    africa_corps = events[events["title"].str.contains("Africa Corps")]
+    assert set(africa_corps["status"].astype(str)) == {"unconfirmed"}, (
+        "the reported switch to the Africa Corps stays unconfirmed unless a source confirms its terms"
+    )
+
+
+def test_durability_rescoring_is_explained():
+    """Each indicator keeps its 2022 score; a changed score says so in its rationale, an unchanged one too."""
+    indicators = data.load_durability_indicators()
+    assert indicators["score_2022"].between(0, 1).all()
+    for row in indicators.itertuples(index=False):
+        if row.score > row.score_2022:
+            assert row.rationale.startswith("Raised from"), row.indicator
+        elif row.score < row.score_2022:
+            assert row.rationale.startswith("Lowered from"), row.indicator
+        else:
+            assert row.rationale.startswith("Unchanged"), row.indicator
+
+
 def test_phases_are_contiguous_and_cover_the_timeline():
     phases = data.load_phases()
     assert phases["start"].iloc[0] == pd.Timestamp("2016-01-01")
-    assert phases["end"].iloc[-1] == pd.Timestamp("2025-12-31")
+    assert phases["end"].iloc[-1] == pd.Timestamp("2026-12-31")
     gaps = (phases["start"].iloc[1:].to_numpy() - phases["end"].iloc[:-1].to_numpy()).astype(
         "timedelta64[D]"
     )
@@ -378,14 +415,15 @@ def test_country_votes_exceeding_the_tally(copy_dir):
     header, rows = read_rows(path)
     values = rows[row - 2]
     values[header.index("no")] = (
-        "1"  # 3 confirmed 'No' rows (Eritrea, Mali, Russia) now exceed the tally
+        "1"  # the 7 confirmed 'No' rows (Belarus, DPRK, Eritrea, Mali, Nicaragua, Russia, Syria) exceed it
     )
     values[header.index("yes")] = str(int(values[header.index("yes")]) + 6)
     write_rows(path, header, rows)
     problems = data.validate(copy_dir)
-    found = [p for p in problems if p.file == "un_votes.csv" and "A/RES/ES-11/6" in p.message]
+    found = [p for p in problems if p.file == "un_votes.csv" and "A/RES/ES-11/6 has" in p.message]
     assert found and found[0].row is not None and found[0].column == "vote"
-    assert "3 'No' votes" in found[0].message and "is 1" in found[0].message
+    assert "7 'No' votes" in found[0].message and "is 1" in found[0].message
+    assert "difference +6" in found[0].message
 
 
 def test_complete_resolution_must_match_the_tally_exactly(copy_dir):
@@ -430,6 +468,105 @@ def test_complete_resolution_must_match_the_tally_exactly(copy_dir):
         for m in messages
     )
     assert not any("'Abstain'" in m or "'Non-voting'" in m for m in messages)
+
+
+def test_every_member_has_one_row_per_resolution():
+    votes, countries = data.load_votes(), data.load_countries()
+    assert len(votes) == data.MEMBERSHIP * len(ALL_RESOLUTIONS) == 1544
+    assert len(countries) == data.MEMBERSHIP and countries["iso3"].is_unique
+    assert countries["au_member"].sum() == 54
+    for resolution, group in votes.groupby("resolution", observed=True):
+        assert set(group["iso3"]) == set(countries["iso3"]), resolution
+        assert group["iso3"].is_unique, resolution
+
+
+def test_known_votes_never_exceed_and_unknowns_fill_the_tally_exactly():
+    votes = data.load_votes()
+    tallies = data.load_resolutions().set_index("resolution")
+    columns = {"Yes": "yes", "No": "no", "Abstain": "abstain", "Non-voting": "non_voting"}
+    for resolution, group in votes.groupby("resolution", observed=True):
+        counts = group["vote"].astype("string").value_counts()
+        gaps = {
+            v: int(tallies.loc[resolution, c]) - int(counts.get(v, 0)) for v, c in columns.items()
+        }
+        assert min(gaps.values()) >= 0, (resolution, gaps)
+        assert sum(gaps.values()) == group["vote"].isna().sum(), resolution
+        assert (group["sources"].str.len() > 0).all() and group["status"].notna().all()
+
+
+@pytest.mark.parametrize("resolution", ["A/RES/68/262", "A/RES/ES-11/1"])
+def test_fully_sourced_roll_calls_equal_the_official_tally(resolution):
+    votes = data.load_votes()
+    group = votes[votes["resolution"] == resolution]
+    assert (group["status"] == "confirmed").all()
+    counts = group["vote"].astype(str).value_counts().to_dict()
+    row = data.load_resolutions().set_index("resolution").loc[resolution]
+    assert counts == {
+        k: int(row[c])
+        for k, c in {
+            "Yes": "yes",
+            "No": "no",
+            "Abstain": "abstain",
+            "Non-voting": "non_voting",
+        }.items()
+    }
+
+
+def test_source_disagreements_are_recorded_with_the_reading_followed():
+    votes = data.load_votes().set_index(["resolution", "iso3"])
+    cod = votes.loc[("A/RES/ES-11/3", "COD")]
+    assert cod["vote"] == "Yes" and "allposobie2022un" in cod["sources"]
+    assert "Sources disagree" in cod["note"] and "follows inews2022human" in cod["note"]
+    usa = votes.loc[("A/RES/ES-11/7", "USA")]
+    assert usa["vote"] == "No" and "not in support of Russia" in usa["note"]
+
+
+def test_build_script_reproduces_the_committed_vote_table():
+    import importlib.util
+
+    script = DATA / "scripts" / "build_un_votes.py"
+    spec = importlib.util.spec_from_file_location("build_un_votes", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
+
+
+def test_tally_off_on_a_complete_roll_call_names_resolution_and_difference(copy_dir):
+    path = copy_dir / "un_resolutions.csv"
+    row = find_row(path, resolution="A/RES/ES-11/1")
+    set_cell(path, row, "yes", "140")
+    set_cell(path, row, "abstain", "36")
+    messages = [p.message for p in data.validate(copy_dir) if p.file == "un_votes.csv"]
+    assert any(
+        "A/RES/ES-11/1 has 141 'Yes' votes" in m and "difference +1" in m for m in messages
+    ), messages
+    assert any(
+        "A/RES/ES-11/1: all 193 members are listed but 'Abstain' votes number 35" in m
+        and "difference -1" in m
+        for m in messages
+    ), messages
+
+
+def test_unknown_votes_that_do_not_fill_the_tally_are_reported(copy_dir):
+    path = copy_dir / "un_votes.csv"
+    row = find_row(path, resolution="A/RES/ES-11/5", iso3="ZAF")
+    set_cell(path, row, "vote", "Yes")
+    set_cell(path, row, "status", "confirmed")
+    messages = [p.message for p in data.validate(copy_dir) if p.file == "un_votes.csv"]
+    assert any("A/RES/ES-11/5 has 95 'Yes' votes" in m and "difference +1" in m for m in messages)
+    assert any(
+        "A/RES/ES-11/5: 33 votes are unknown but the official tally leaves 34" in m
+        for m in messages
+    )
+
+
+def test_missing_member_row_is_reported(copy_dir):
+    path = copy_dir / "un_votes.csv"
+    header, rows = read_rows(path)
+    rows = [r for r in rows if not (r[0] == "A/RES/ES-11/7" and r[2] == "TCD")]
+    write_rows(path, header, rows)
+    messages = [p.message for p in data.validate(copy_dir) if p.file == "un_votes.csv"]
+    assert any("A/RES/ES-11/7 has no row for 1 member state(s) (TCD)" in m for m in messages)
 
 
 def test_car_vote_must_agree_with_the_vote_table(copy_dir):

@@ -9,8 +9,10 @@ and against the rules the schema cannot express:
 * ``date_precision`` agrees with the date (a ``month`` date is the first of the month, a ``year`` date is
   1 January);
 * an event's phase agrees with its date, and the phases are contiguous;
-* each resolution's tally adds up to the UN membership (193); the country votes never exceed the tally, and
-  match it exactly where all 193 countries are present; a vote is empty exactly when it is unconfirmed;
+* each resolution's tally adds up to the UN membership (193); each resolution has one vote row per member
+  state of ``countries.csv``; the country votes never exceed the tally, match it exactly where every vote is
+  known, and the votes still unknown are exactly as many as the tally leaves open (the message names the
+  resolution, the category and the difference); a vote is empty exactly when it is unconfirmed;
 * the CAR's vote in ``un_resolutions.csv`` agrees with its row in ``un_votes.csv``;
 * ``low <= high`` for personnel figures, ``start_year <= end_year`` for alliance cases, and so on.
 
@@ -64,6 +66,7 @@ __all__ = [
     "load_mining",
     "load_personnel",
     "load_phases",
+    "load_countries",
     "load_resolutions",
     "load_votes",
     "read_package",
@@ -78,6 +81,7 @@ MEMBERSHIP = 193
 TABLES: dict[str, str] = {
     "phases": "phases.csv",
     "events": "events.csv",
+    "countries": "countries.csv",
     "un_resolutions": "un_resolutions.csv",
     "un_votes": "un_votes.csv",
     "personnel": "personnel.csv",
@@ -754,14 +758,23 @@ def _check_votes(tables: dict[str, _Table], problems: list[Problem]) -> None:
     by_resolution: dict[str, list[tuple[int, dict[str, object]]]] = {}
     for number, row in votes.rows:
         vote, status, note = row.get("vote"), row.get("status"), row.get("note")
-        if status == "confirmed" and vote is None:
+        if status in ("confirmed", "inferred_from_tally") and vote is None:
             problems.append(
                 Problem(
                     votes.file,
                     number,
                     "vote",
-                    "is empty but status is 'confirmed'; give the vote, or mark the row 'unconfirmed' "
+                    f"is empty but status is '{status}'; give the vote, or mark the row 'unconfirmed' "
                     "with a note.",
+                )
+            )
+        if status == "inferred_from_tally" and not note:
+            problems.append(
+                Problem(
+                    votes.file,
+                    number,
+                    "note",
+                    "is empty; a vote inferred from the tally needs a note saying how it was inferred.",
                 )
             )
         if status == "unconfirmed" and vote is not None:
@@ -787,6 +800,10 @@ def _check_votes(tables: dict[str, _Table], problems: list[Problem]) -> None:
         if row.get("resolution") is not None:
             by_resolution.setdefault(str(row["resolution"]), []).append((number, row))
 
+    members = tables.get("countries")
+    member_codes = (
+        {str(r["iso3"]) for _, r in members.rows if r.get("iso3") is not None} if members else set()
+    )
     for resolution, rows in by_resolution.items():
         tally = tallies.get(resolution)
         if tally is None:
@@ -794,6 +811,53 @@ def _check_votes(tables: dict[str, _Table], problems: list[Problem]) -> None:
         counted = Counter(str(r["vote"]) for _, r in rows if r.get("vote") is not None)
         complete = len(rows) == MEMBERSHIP and all(r.get("vote") is not None for _, r in rows)
         last_row = rows[-1][0]
+        if member_codes:
+            codes = Counter(str(r.get("iso3")) for _, r in rows)
+            for number, row in rows:
+                code = str(row.get("iso3"))
+                if code not in member_codes:
+                    problems.append(
+                        Problem(
+                            votes.file,
+                            number,
+                            "iso3",
+                            f"'{code}' is not a member state in countries.csv; use the member's ISO3 code.",
+                        )
+                    )
+                elif codes[code] > 1:
+                    problems.append(
+                        Problem(
+                            votes.file,
+                            number,
+                            "iso3",
+                            f"{resolution}: '{code}' has {codes[code]} rows; keep one per member state.",
+                        )
+                    )
+            missing = sorted(member_codes - set(codes))
+            if missing:
+                problems.append(
+                    Problem(
+                        votes.file,
+                        last_row,
+                        "iso3",
+                        f"{resolution} has no row for {len(missing)} member state(s) "
+                        f"({', '.join(missing[:10])}{', ...' if len(missing) > 10 else ''}); every one of "
+                        f"the {MEMBERSHIP} members needs a row (empty vote, status 'unconfirmed', if unknown).",
+                    )
+                )
+        unknown = sum(1 for _, r in rows if r.get("vote") is None)
+        open_total = sum(max(tally[c] - counted.get(v, 0), 0) for v, c in column_of.items())
+        if len(rows) == MEMBERSHIP and unknown != open_total:
+            gaps = ", ".join(f"{v} {tally[c] - counted.get(v, 0):+d}" for v, c in column_of.items())
+            problems.append(
+                Problem(
+                    votes.file,
+                    last_row,
+                    "vote",
+                    f"{resolution}: {unknown} votes are unknown but the official tally leaves "
+                    f"{open_total} open (official minus counted: {gaps}); correct the votes or the tally.",
+                )
+            )
         for label, column in column_of.items():
             have, official = counted.get(label, 0), tally[column]
             if have > official:
@@ -803,7 +867,8 @@ def _check_votes(tables: dict[str, _Table], problems: list[Problem]) -> None:
                         last_row,
                         "vote",
                         f"{resolution} has {have} '{label}' votes but the official tally in "
-                        f"un_resolutions.csv is {official}; correct the votes or the tally.",
+                        f"un_resolutions.csv is {official} (difference {have - official:+d}); correct "
+                        "the votes or the tally.",
                     )
                 )
             elif complete and have != official:
@@ -813,7 +878,8 @@ def _check_votes(tables: dict[str, _Table], problems: list[Problem]) -> None:
                         last_row,
                         "vote",
                         f"{resolution}: all {MEMBERSHIP} members are listed but '{label}' votes number "
-                        f"{have}, not the official {official}; correct the votes or the tally.",
+                        f"{have}, not the official {official} (difference {have - official:+d}); "
+                        "correct the votes or the tally.",
                     )
                 )
 
@@ -1266,6 +1332,18 @@ def load_events(data_dir: str | Path | None = None) -> pd.DataFrame:
     return _loader("events", data_dir)
 
 
+def load_countries(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The 193 UN member states (``countries.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``iso3``, ``country``, ``un_regional_group`` (categorical), ``au_member`` (bool), ``note``,
+        ``sources``.
+    """
+    return _loader("countries", data_dir)
+
+
 def load_resolutions(data_dir: str | Path | None = None) -> pd.DataFrame:
     """UN General Assembly resolutions with official tallies (``un_resolutions.csv``).
 
@@ -1562,6 +1640,7 @@ def load_capabilities(data_dir: str | Path | None = None) -> pd.DataFrame:
 _LOADERS: dict[str, Callable[[str | Path | None], pd.DataFrame]] = {
     "phases": load_phases,
     "events": load_events,
+    "countries": load_countries,
     "un_resolutions": load_resolutions,
     "un_votes": load_votes,
     "personnel": load_personnel,
