@@ -37,11 +37,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=int, default=120, help="seconds allowed per cell (default 120)"
     )
+    parser.add_argument(
+        "--zip",
+        action="store_true",
+        help=(
+            "also write zip/NN-slug.zip per set: the student notebook, a README for the student and the "
+            "course package's wheel, for classrooms without internet"
+        ),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Release the sets; return 0 on success, 1 when a set is not ready, 2 when the input is missing."""
     from coursekit.exercises.format import FormatError
+    from coursekit.exercises.publish import BundleError
     from coursekit.exercises.release import ReleaseError, release
 
     try:
@@ -51,14 +60,17 @@ def run(args: argparse.Namespace) -> int:
             execute=not args.no_execute,
             refresh=args.refresh_checks,
             timeout=args.timeout,
+            bundles=args.zip,
         )
     except FileNotFoundError as exc:
         print(f"coursekit release: {exc}", file=sys.stderr)
         return 2
-    except (FormatError, ReleaseError) as exc:
+    except (FormatError, ReleaseError, BundleError) as exc:
         print(f"coursekit release: {exc}", file=sys.stderr)
         return 1
     for r in released:
         print(f"{r.set_id}: student edition {r.student}; instructor edition {r.instructor}")
+        if r.bundle is not None:
+            print(f"{r.set_id}: offline bundle {r.bundle}")
     print(f"Released {len(released)} exercise set(s) into {args.out}.")
     return 0

@@ -17,7 +17,9 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from coursekit import __version__
 from coursekit.exercises.format import ExerciseSet, load_source, make_student_edition
+from coursekit.exercises.publish import INSTALL_TAG, publication, publish_notebook
 from coursekit.exercises.release import find_sources
 
 __all__ = [
@@ -51,9 +53,9 @@ def _info_cell(ex: ExerciseSet, edition: str) -> NotebookNode:
     lines = [f"**Time:** about {ex.minutes} minutes · **Points:** {_points(ex)}", ""]
     if edition == "student":
         lines.append(
-            "Download this notebook (the download button at the top of the page) and open it in JupyterLab, "
-            "Jupyter Notebook or Colab, in an environment where the course package `coursekit` is installed "
-            "(the course's `make lab`, or the launch buttons of a chapter)."
+            "Open this notebook in Colab (the rocket button at the top of the page), or download it (the "
+            "download button) and open it in JupyterLab or Jupyter Notebook. Its first code cell installs the "
+            "course package `coursekit` where it is missing, so the notebook is all you need."
         )
     else:
         lines.append(
@@ -92,11 +94,10 @@ def student_page(ex: ExerciseSet) -> NotebookNode:
     -------
     nbformat.NotebookNode
     """
-    nb = make_student_edition(ex)
+    nb = publish_notebook(make_student_edition(ex), __version__, publication())
     for cell in nb.cells:
-        if "setup" in cell.metadata.get("tags", []):
+        if {"setup", INSTALL_TAG} & set(cell.metadata.get("tags", [])):
             _hide_input(cell)
-            break
     _insert_after_title(nb, _info_cell(ex, "student"))
     return nb
 

@@ -26,6 +26,7 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from coursekit import __version__
 from coursekit.exercises.checks import decode_payload, encode_payload
 from coursekit.exercises.format import (
     NBVAL_CHECK_TAG,
@@ -40,6 +41,7 @@ from coursekit.exercises.format import (
     set_payload,
 )
 from coursekit.exercises.markup import plain_notebook
+from coursekit.exercises.publish import build_wheel, publication, publish_notebook, write_bundle
 
 __all__ = [
     "ReferenceRun",
@@ -99,6 +101,7 @@ class ReleasedSet:
     set_id: str
     student: Path
     instructor: Path
+    bundle: Path | None = None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -433,6 +436,7 @@ def release(
     execute: bool = True,
     refresh: bool = False,
     timeout: int = CELL_TIMEOUT,
+    bundles: bool = False,
 ) -> list[ReleasedSet]:
     """Write the student and instructor editions of every exercise set.
 
@@ -449,6 +453,9 @@ def release(
         Recompute and store the expected values in the sources first (see :func:`refresh_checks`).
     timeout : int
         Seconds allowed per cell.
+    bundles : bool
+        Also write ``zip/NN-slug.zip`` per set: the student notebook, a README for the student and the
+        course package's wheel (built from this checkout), for classrooms without internet.
 
     Returns
     -------
@@ -474,13 +481,24 @@ def release(
     if problems:
         raise ReleaseError("nothing was released:\n  " + "\n  ".join(problems))
     released = []
+    pub = publication()
     (out / "student").mkdir(parents=True, exist_ok=True)
     (out / "instructor").mkdir(parents=True, exist_ok=True)
     for ex, path in sets:
         student = out / "student" / path.name
         instructor = out / "instructor" / path.name
-        # students open this file outside the book: MyST roles become plain Markdown
-        nbformat.write(plain_notebook(make_student_edition(ex)), student)
+        # students open this file outside the book: a set-up cell installs coursekit where it is missing,
+        # links point at the published book, and MyST roles become plain Markdown
+        edition = publish_notebook(make_student_edition(ex), __version__, pub, roles=True)
+        nbformat.write(plain_notebook(edition), student)
         instructor.write_bytes(path.read_bytes())
         released.append(ReleasedSet(ex.set_id, student, instructor))
+    if bundles:
+        from coursekit.paths import project_root
+
+        wheel = build_wheel(project_root(), out / "wheel")
+        for r, (ex, _) in zip(released, sets, strict=True):
+            r.bundle = write_bundle(
+                r.student, wheel, out / "zip", title=ex.title, version=__version__, pub=pub
+            )
     return released
