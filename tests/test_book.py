@@ -38,6 +38,16 @@ def test_toc_has_the_course_parts():
     assert captions[-1] == "Appendices"
     appendix = [c["file"] for c in toc["parts"][-1]["chapters"]]
     assert "chapters/glossary" in appendix and "chapters/bibliography" in appendix
+    assert captions[0] == "Getting started"
+    assert [c["file"] for c in toc["parts"][0]["chapters"]] == [
+        "chapters/start-here",
+        "chapters/syllabus",
+    ]
+
+
+def test_public_book_carries_no_instructor_material():
+    """The instructor guide is listed only by the instructor edition (coursekit.bookbuild)."""
+    assert "appendix-instructor-guide" not in " ".join(toc_files())
 
 
 def test_bibliography_and_glossary_pages(built_book):

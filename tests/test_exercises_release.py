@@ -7,6 +7,7 @@ self-check data are written back and that release refuses a reference solution t
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -236,6 +237,29 @@ def test_refresh_checks_stores_expected_values_and_check_outputs(tmp_path):
     assert not (tmp_path / "out" / "student").exists()
 
 
+def test_suggested_refresh_command_works_as_printed(tmp_path, capsys):
+    """A set with no stored self-check data: release says what to run; that command, run as printed, fixes it."""
+    import shlex
+
+    path = tiny_set(tmp_path)
+    assert main(["release", str(path), "--out", str(tmp_path / "out"), "--no-execute"]) == 1
+    err = capsys.readouterr().err
+    printed = re.search(r"'(coursekit release [^']*--refresh-checks)'", err)
+    assert printed, err
+    command = shlex.split(printed.group(1))
+    assert "--out" not in command  # no throwaway output folder needed
+    assert main(command[1:]) == 0
+    out = capsys.readouterr().out
+    assert "self-check values stored" in out and "coursekit pages" in out
+    assert not (tmp_path / "out").exists()
+    assert main(["release", str(path), "--out", str(tmp_path / "out"), "--no-execute"]) == 0
+
+
+def test_release_without_out_or_refresh_is_refused(tmp_path, capsys):
+    assert main(["release", str(tiny_set(tmp_path))]) == 2
+    assert "--out" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------------------------------------
 # Book pages
 
@@ -311,6 +335,11 @@ def test_prepare_instructor_tree(tmp_path):
     (root / "chapters" / "exercises").mkdir(parents=True)
     (root / "exercises").mkdir()
     (root / "_config.yml").write_text("title: x\n", encoding="utf-8")
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: Appendices\n    chapters:\n"
+        "      - file: chapters/appendix-data\n      - file: chapters/glossary\n",
+        encoding="utf-8",
+    )
     (root / ".git").mkdir()
     (root / "_build").mkdir()
     shutil.copy(SOURCES[0], root / "exercises" / SOURCES[0].name)
@@ -322,6 +351,15 @@ def test_prepare_instructor_tree(tmp_path):
     page = json.loads(written[0].read_text(encoding="utf-8"))
     assert any("BEGIN SOLUTION" in "".join(c["source"]) for c in page["cells"])
     assert (tmp_path / "copy" / "_config.yml").exists()
+    # the instructor guide is listed in the instructor edition only, after the data appendix
+    from coursekit.book import toc_entries
+
+    assert toc_entries(tmp_path / "copy" / "_toc.yml")[1:] == [
+        "chapters/appendix-data",
+        "chapters/appendix-instructor-guide",
+        "chapters/glossary",
+    ]
+    assert "instructor-guide" not in (root / "_toc.yml").read_text(encoding="utf-8")
     assert not (tmp_path / "copy" / ".git").exists() and not (tmp_path / "copy" / "_build").exists()
     # the original student page is untouched
     original = (root / "chapters" / "exercises" / SOURCES[0].name).read_text(encoding="utf-8")

@@ -5,7 +5,8 @@
 1. copies the book's sources (not ``.git``, ``.venv`` or build output) into a temporary folder;
 2. replaces each student page in ``chapters/exercises/`` by its instructor page
    (:func:`coursekit.exercises.pages.instructor_page`: reference solutions, folded hidden tests, model answers
-   and rubrics);
+   and rubrics), and adds the instructor guide (``chapters/appendix-instructor-guide.md``) to the appendices
+   of the table of contents (the public book does not list it);
 3. builds that copy with Jupyter Book strictly (``-n -W --keep-going``), reusing the execution cache of the
    main build when there is one, and copies the HTML to ``OUT``.
 
@@ -72,7 +73,39 @@ def prepare_instructor_tree(root: Path, dest: Path) -> list[Path]:
         page = pages_dir / source.name
         nbformat.write(instructor_page(load_source(source)), page)
         written.append(page)
+    add_instructor_guide(dest / "_toc.yml")
     return written
+
+
+#: The appendix that only the instructor edition lists.
+INSTRUCTOR_GUIDE = "chapters/appendix-instructor-guide"
+
+
+def add_instructor_guide(toc_path: Path) -> None:
+    """List the instructor guide in a table of contents' last part (the appendices), after the data appendix.
+
+    Raises
+    ------
+    ValueError
+        If the table of contents has no parts (the course's ``_toc.yml`` always has).
+    """
+    import yaml
+
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    parts = toc.get("parts") or []
+    if not parts:
+        raise ValueError(f"{toc_path}: no parts, so no appendices to add the instructor guide to")
+    chapters = parts[-1].setdefault("chapters", [])
+    if any(c.get("file") == INSTRUCTOR_GUIDE for p in parts for c in p.get("chapters", [])):
+        return
+    files = [c.get("file") for c in chapters]
+    at = (
+        files.index("chapters/appendix-data") + 1
+        if "chapters/appendix-data" in files
+        else len(chapters)
+    )
+    chapters.insert(at, {"file": INSTRUCTOR_GUIDE})
+    toc_path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def _jupyter_book() -> str:

@@ -1,4 +1,8 @@
-"""``coursekit release SRC --out DIR``: write the student and instructor editions of the exercise sets."""
+"""``coursekit release SRC --out DIR``: write the student and instructor editions of the exercise sets.
+
+``coursekit release SRC --refresh-checks`` (no ``--out``) only stores the reference solutions' values as the
+self-checks' expected values in the sources, and writes no edition.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        required=True,
-        help="output folder; gets student/NN-slug.ipynb and instructor/NN-slug.ipynb",
+        help=(
+            "output folder; gets student/NN-slug.ipynb and instructor/NN-slug.ipynb (required unless "
+            "--refresh-checks is given alone)"
+        ),
     )
     parser.add_argument(
         "--refresh-checks",
@@ -51,8 +57,29 @@ def run(args: argparse.Namespace) -> int:
     """Release the sets; return 0 on success, 1 when a set is not ready, 2 when the input is missing."""
     from coursekit.exercises.format import FormatError
     from coursekit.exercises.publish import BundleError
-    from coursekit.exercises.release import ReleaseError, release
+    from coursekit.exercises.release import ReleaseError, find_sources, refresh_checks, release
 
+    if args.out is None:
+        if not args.refresh_checks:
+            print(
+                "coursekit release: give --out DIR (where the editions go), or --refresh-checks alone to "
+                "only store the self-checks' expected values in the sources",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            sources = find_sources(args.src)
+            for path in sources:
+                refresh_checks(path, timeout=args.timeout)
+                print(f"{path}: self-check values stored")
+        except FileNotFoundError as exc:
+            print(f"coursekit release: {exc}", file=sys.stderr)
+            return 2
+        except (FormatError, ReleaseError) as exc:
+            print(f"coursekit release: {exc}", file=sys.stderr)
+            return 1
+        print(f"Stored the self-check values of {len(sources)} set(s); now run 'coursekit pages'.")
+        return 0
     try:
         released = release(
             args.src,
