@@ -142,6 +142,48 @@ def test_vote_explorer_method_and_selection(votes_widget):
     assert w.result.agreement.set_index("country").loc["Ghana", "score"] == 1.0
 
 
+def test_vote_explorer_groups_rank_and_reference_countries(votes_widget):
+    w = votes_widget
+    # France is offered first among the reference countries (Russia, the US, France, China, South Africa)
+    assert list(w.controls["reference"].options)[:2] == ["Russian Federation", "France"]
+    assert "Central African Republic: 3rd of 5" in w._notes.value
+    w.controls["group"].value = "african_union"
+    assert w.message == ""
+    assert set(w.result.matrix.index) == {
+        "Russian Federation", "Central African Republic", "Eritrea", "Ghana", "Mali",
+    }  # fmt: skip
+    assert w.result.rank.position == 3 and w.result.rank.of == 4
+    w.controls["group"].value = "sahel"
+    assert list(w.result.agreement["country"]) == ["Mali", "Central African Republic"]
+    w.controls["group"].value = "neighbours"  # none in this small table: the CAR alone is compared
+    assert list(w.result.agreement["country"]) == ["Central African Republic"]
+    w.controls["group"].value = "selection"
+    assert len(w.result.agreement) == 5
+
+
+def test_vote_explorer_large_group_draws_the_spread_not_the_matrix():
+    w = VoteExplorer(votes=make_votes(), resolutions=make_resolutions())
+    w.matrix_limit = 3
+    w.controls["group"].value = "assembly"
+    assert "Agreement with Russian Federation" in w.figure.axes[0].get_title(loc="left")
+    w.matrix_limit = 25
+    w.controls["group"].value = "african_union"
+    assert len(w.figure.axes) >= 2  # matrix and agreement bars
+
+
+def test_vote_explorer_shows_the_us_caveat_on_es11_7():
+    votes = make_votes()
+    votes["resolution"] = votes["resolution"].replace({"A/RES/ES-11/4": "A/RES/ES-11/7"})
+    votes["iso3"] = votes["iso3"].replace({"FRA": "USA"})
+    resolutions = make_resolutions().replace({"A/RES/ES-11/4": "A/RES/ES-11/7"})
+    w = VoteExplorer(votes=votes, resolutions=resolutions)
+    assert "United States voted No together with Russia" in w._notes.value
+    w.controls["resolutions"].value = ("A/RES/ES-11/1",)
+    assert "United States" not in w._notes.value
+    w.controls["resolutions"].value = ()
+    assert w._notes.value == ""
+
+
 def test_vote_explorer_highlights_the_car(votes_widget):
     ax = votes_widget.figure.axes[0]
     colours = {t.get_text(): t.get_color() for t in ax.get_yticklabels()}

@@ -83,6 +83,28 @@ CAR_ISO3 = "CAF"
 RUSSIA_ISO3 = "RUS"
 CAR_NEIGHBOURS_ISO3: tuple[str, ...] = ("CMR", "TCD", "SDN", "SSD", "COD", "COG")
 """The CAR's six neighbours: Cameroon, Chad, Sudan, South Sudan, DR Congo and the Republic of the Congo."""
+SAHEL_RUSSIA_PARTNERS_ISO3: tuple[str, ...] = ("MLI", "BFA", "NER")
+"""Mali, Burkina Faso and Niger: the Alliance of Sahel States, whose juntas turned to Russia for security
+support (bibliography key ``radarafrica2025russia``)."""
+REFERENCE_COUNTRIES_ISO3: tuple[str, ...] = ("RUS", "USA", "FRA", "CHN", "ZAF")
+"""Reference countries the vote explorer offers first: Russia, the United States, France, China, South Africa."""
+
+VOTE_GROUPS: dict[str, str] = {
+    "neighbours": "The CAR's six neighbours",
+    "african_union": "Members of the African Union",
+    "sahel": "Sahel states with Russian security partners (Mali, Burkina Faso, Niger)",
+    "assembly": "The whole General Assembly",
+}
+"""Groups of members the vote explorer can compare (see :func:`group_members`)."""
+
+VOTE_CAVEATS: dict[tuple[str, str], str] = {
+    ("A/RES/ES-11/7", "USA"): (
+        "On ES-11/7 the United States voted No together with Russia, but because it backed its own, "
+        "neutral text, not Russia's war: an agreement index counts this as agreement with Russia, which "
+        "it is not."
+    ),
+}
+"""Votes that coincide with Russia's for reasons an agreement index cannot see: (resolution, ISO3) → why."""
 
 AgreementMethod = Literal["simple", "lijphart"]
 AGREEMENT_METHODS: dict[str, str] = {
@@ -987,6 +1009,8 @@ class VoteView:
     agreement: pd.DataFrame
     reference: str
     method: str
+    rank: AgreementRank | None = None
+    caveats: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -1002,6 +1026,7 @@ def vote_view(
     reference: str = RUSSIA_ISO3,
     method: AgreementMethod = "simple",
     order: Literal["agreement", "selection"] = "agreement",
+    highlight: str | None = CAR_ISO3,
 ) -> VoteView:
     """Vote matrix (reference country first) and agreement with the reference, for the vote explorer.
 
@@ -1018,10 +1043,15 @@ def vote_view(
     order : {"agreement", "selection"}
         Order of the matrix rows after the reference: by agreement with it (highest first, countries
         with no comparable vote last) or as selected.
+    highlight : str or None
+        Country whose rank among the selected countries is reported in ``VoteView.rank`` (default the
+        CAR; None or a country not selected gives no rank).
 
     Returns
     -------
     VoteView
+        Also carries ``rank`` (:func:`agreement_rank` of ``highlight``) and ``caveats``
+        (:func:`vote_caveats` for the selection).
     """
     if order not in ("agreement", "selection"):
         raise ValueError(f"order must be 'agreement' or 'selection', got {order!r}.")
@@ -1039,7 +1069,13 @@ def vote_view(
     matrix = vote_matrix(votes, resolutions=resolutions, countries=[ref, *others])
     agree = _agreement_table(votes, matrix, ref, others, method)
     rows = list(agree["country"]) if order == "agreement" else others
-    return VoteView(matrix.loc[[ref, *rows]], agree, ref, method)
+    rank = None
+    if highlight is not None:
+        name = resolve_country(votes, highlight)
+        if name in others:
+            rank = agreement_rank(agree, name, reference=ref)
+    caveats = vote_caveats(votes, resolutions=list(matrix.columns), countries=[ref, *others])
+    return VoteView(matrix.loc[[ref, *rows]], agree, ref, method, rank, caveats)
 
 
 def african_breakdown(
@@ -1115,6 +1151,115 @@ def country_record(
         ]
         record["agrees"] = pd.array(agree, dtype="boolean")
     return record.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def group_members(votes: pd.DataFrame, group: str) -> list[str]:
+    """Country names of a group of members (see :data:`VOTE_GROUPS`), alphabetically.
+
+    ``"neighbours"``: the CAR's six neighbours; ``"african_union"``: the rows marked ``african`` (African
+    Union members); ``"sahel"``: Mali, Burkina Faso and Niger; ``"assembly"``: every country in the table.
+    Members absent from the table are left out.
+
+    Raises
+    ------
+    ValueError
+        For an unknown group.
+    """
+    _require_columns(votes, ("country", "iso3", "african"), "votes")
+    pairs = votes[["country", "iso3", "african"]].drop_duplicates("country")
+    if group == "neighbours":
+        chosen = pairs[pairs["iso3"].isin(CAR_NEIGHBOURS_ISO3)]
+    elif group == "sahel":
+        chosen = pairs[pairs["iso3"].isin(SAHEL_RUSSIA_PARTNERS_ISO3)]
+    elif group == "african_union":
+        chosen = pairs[pairs["african"].astype(bool)]
+    elif group == "assembly":
+        chosen = pairs
+    else:
+        raise ValueError(f"unknown group {group!r}; choose one of {list(VOTE_GROUPS)}.")
+    return sorted(str(c) for c in chosen["country"])
+
+
+@dataclass(frozen=True)
+class AgreementRank:
+    """Where one country stands in an agreement table.
+
+    Attributes
+    ----------
+    country, reference : str
+        The country ranked and the reference country.
+    position : int or None
+        1 + the number of countries with a strictly higher score (ties share a position); None when the
+        country has no comparable vote.
+    of : int
+        Countries with a score (the ranked field, the country included).
+    tied : int
+        Other countries with exactly the same score.
+    score : float
+        The country's score (NaN when not comparable).
+    n_compared : int
+        Resolutions its score rests on.
+    """
+
+    country: str
+    reference: str
+    position: int | None
+    of: int
+    tied: int
+    score: float
+    n_compared: int
+
+    def sentence(self) -> str:
+        """The rank in words, e.g. ``"Central African Republic: 2nd of 7 in agreement with ..."``."""
+        if self.position is None:
+            return (
+                f"{self.country} has no vote comparable with {self.reference}'s in this selection."
+            )
+        n = self.position
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        tie = f", tied with {self.tied} other{'s' if self.tied != 1 else ''}" if self.tied else ""
+        return (
+            f"{self.country}: {n}{suffix} of {self.of} in agreement with {self.reference}{tie} "
+            f"(score {self.score:.2f} over {self.n_compared} comparable resolution"
+            f"{'s' if self.n_compared != 1 else ''})."
+        )
+
+
+def agreement_rank(table: pd.DataFrame, country: str, *, reference: str = "") -> AgreementRank:
+    """Rank of ``country`` in an agreement table (:func:`agreement_index` or ``VoteView.agreement``).
+
+    Raises
+    ------
+    ValueError
+        If the country is not in the table.
+    """
+    _require_columns(table, ("country", "score", "n_compared"), "agreement table")
+    own = table.loc[table["country"] == country]
+    if own.empty:
+        raise ValueError(f"{country!r} is not in the agreement table; select it first.")
+    score, n = float(own["score"].iloc[0]), int(own["n_compared"].iloc[0])
+    scored = table["score"].dropna().astype(float)
+    if np.isnan(score):
+        return AgreementRank(country, reference, None, len(scored), 0, score, n)
+    higher = int((scored > score + 1e-12).sum())
+    tied = int(np.isclose(scored, score).sum()) - 1
+    return AgreementRank(country, reference, higher + 1, len(scored), tied, score, n)
+
+
+def vote_caveats(
+    votes: pd.DataFrame, *, resolutions: Sequence[str], countries: Sequence[str]
+) -> tuple[str, ...]:
+    """The :data:`VOTE_CAVEATS` that apply to a selection of resolutions and countries (names or ISO3)."""
+    chosen = {str(r) for r in resolutions}
+    codes: set[str] = set()
+    lookup = dict(zip(votes["country"].astype(str), votes["iso3"].astype(str), strict=True))
+    for name in countries:
+        codes.add(lookup.get(str(name), str(name).upper()))
+    return tuple(
+        text
+        for (resolution, iso3), text in VOTE_CAVEATS.items()
+        if resolution in chosen and iso3 in codes
+    )
 
 
 # -- personnel, context, durability ------------------------------------------------------------------------
@@ -1278,7 +1423,10 @@ class DurabilityResult:
 
 
 def durability_score(
-    indicators: pd.DataFrame, weights: Mapping[str, float] | None = None
+    indicators: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    *,
+    score_column: str = "score",
 ) -> DurabilityResult:
     """Combine the durability indicators with the reader's weights.
 
@@ -1293,6 +1441,10 @@ def durability_score(
     weights : mapping of indicator id → float, optional
         One weight per indicator, each ≥ 0 and not all 0. ``None`` weighs every indicator equally. Every
         indicator of the table must be given a weight, so that none is dropped by accident.
+    score_column : str
+        The column that holds the scores: ``"score"`` (the course team's judgement on the record to the end
+        of 2025, the default) or ``"score_2022"`` (its judgement on the evidence of August 2022), so that the
+        two scorings can be compared with the same weights.
 
     Returns
     -------
@@ -1302,17 +1454,18 @@ def durability_score(
     ------
     ValueError
         If a weight is negative, not a number, names an unknown indicator or is missing, if all weights are
-        zero, or if an indicator score is outside 0–1.
+        zero, if an indicator score is outside 0–1, or if the table has no column ``score_column``.
     """
-    _require_columns(indicators, ("indicator", "label", "score"), "durability_indicators")
+    _require_columns(indicators, ("indicator", "label", score_column), "durability_indicators")
     if indicators.empty:
         raise ValueError("durability_indicators: the table has no indicator to score.")
     ids = [str(i) for i in indicators["indicator"]]
-    scores = pd.to_numeric(indicators["score"], errors="coerce")
+    scores = pd.to_numeric(indicators[score_column], errors="coerce")
     out_of_range = [i for i, s in zip(ids, scores, strict=True) if not (0.0 <= s <= 1.0)]
     if out_of_range:
         raise ValueError(
-            f"durability_indicators: score outside 0–1 (or missing) for {out_of_range}; fix the data file."
+            f"durability_indicators: {score_column} outside 0–1 (or missing) for {out_of_range}; "
+            "fix the data file."
         )
     if weights is None:
         weights = {i: 1.0 for i in ids}

@@ -2,8 +2,11 @@
 
 * :class:`TimelineExplorer`: filter the events by dimension, phase, actor and years; pick one event to read
   its date, description and sources beside the figure.
-* :class:`VoteExplorer`: choose UN General Assembly resolutions and countries; see the vote matrix and each
-  country's agreement with a reference country (Russia by default), the CAR highlighted.
+* :class:`VoteExplorer`: choose UN General Assembly resolutions and countries (or a group: the CAR's
+  neighbours, the African Union, the Sahel states with Russian security partners, the whole Assembly); see
+  the vote matrix, or for a large group the spread of agreement, with each country's agreement with a
+  reference country (Russia, the United States, France, China, South Africa or any other member) and where
+  the CAR ranks.
 * :class:`DurabilityScorecard`: one weight slider per durability indicator; see the weighted score and what
   each indicator contributes.
 
@@ -245,16 +248,19 @@ class VoteExplorer(Explorer):
         Countries selected at start (names or ISO3 codes); default: the CAR and its six neighbours
         (:data:`coursekit.case.CAR_NEIGHBOURS_ISO3`), or every country when the table has none of them.
     **initial
-        Starting values for controls: ``resolutions`` (tuple of symbols), ``countries`` (tuple of names),
-        ``reference`` (a name), ``method`` (``"simple"`` or ``"lijphart"``).
+        Starting values for controls: ``resolutions`` (tuple of symbols), ``group`` (``"selection"`` or a
+        key of :data:`coursekit.case.VOTE_GROUPS`), ``countries`` (tuple of names, used when ``group`` is
+        ``"selection"``), ``reference`` (a name), ``method`` (``"simple"`` or ``"lijphart"``).
 
     Attributes
     ----------
     result : coursekit.case.VoteView or None
-        The vote matrix and the agreement table.
+        The vote matrix, the agreement table, the CAR's rank and the caveats that apply.
     """
 
     dpi = 72
+    #: Above this many countries the figure shows the spread of agreement instead of the vote matrix.
+    matrix_limit = 25
 
     def __init__(
         self,
@@ -296,6 +302,11 @@ class VoteExplorer(Explorer):
         ]
         countries = sorted(str(c) for c in votes["country"].unique())
         reference = case.resolve_country(votes, case.RUSSIA_ISO3)
+        present = set(votes["iso3"].astype(str))
+        first = [
+            case.resolve_country(votes, c) for c in case.REFERENCE_COUNTRIES_ISO3 if c in present
+        ]
+        references = [*first, *(c for c in countries if c not in first)]
         style = {"description_width": "90px"}
         return {
             "resolutions": W.SelectMultiple(
@@ -305,6 +316,15 @@ class VoteExplorer(Explorer):
                 description="Resolutions",
                 style=style,
             ),  # fmt: skip
+            "group": W.Dropdown(
+                options=[
+                    ("The countries selected below", "selection"),
+                    *((label, key) for key, label in case.VOTE_GROUPS.items()),
+                ],
+                value="selection",
+                description="Compare",
+                style=style,
+            ),
             "countries": W.SelectMultiple(
                 options=countries,
                 value=self._defaults(),
@@ -313,7 +333,7 @@ class VoteExplorer(Explorer):
                 style=style,
             ),
             "reference": W.Dropdown(
-                options=countries, value=reference, description="Compare with", style=style
+                options=references, value=reference, description="Compare with", style=style
             ),
             "method": W.Dropdown(
                 options=[
@@ -328,9 +348,19 @@ class VoteExplorer(Explorer):
 
     def layout_controls(self) -> W.Widget:
         c = self.controls
-        return W.HBox(
-            [c["resolutions"], c["countries"], W.VBox([c["reference"], c["method"]])],
-            layout=W.Layout(flex_flow="row wrap"),
+        self._notes = W.HTML()
+        return W.VBox(
+            [
+                W.HBox(
+                    [
+                        c["resolutions"],
+                        c["countries"],
+                        W.VBox([c["group"], c["reference"], c["method"]]),
+                    ],
+                    layout=W.Layout(flex_flow="row wrap"),
+                ),
+                self._notes,
+            ]
         )
 
     def compute(self, **values: Any) -> case.VoteView:
@@ -338,14 +368,19 @@ class VoteExplorer(Explorer):
             raise ValueError(
                 "No resolution is selected: choose at least one resolution (Ctrl/Cmd-click)."
             )
-        if not values["countries"]:
+        group = values.get("group", "selection")
+        if group == "selection":
+            countries = list(values["countries"])
+        else:
+            countries = [self._car, *case.group_members(self._votes, group)]
+        if not countries:
             raise ValueError(
                 "No country is selected: choose at least one country (Ctrl/Cmd-click)."
             )
         view = case.vote_view(
             self._votes,
             resolutions=list(values["resolutions"]),
-            countries=list(values["countries"]),
+            countries=countries,
             reference=values["reference"],
             method=values["method"],
         )
@@ -356,7 +391,23 @@ class VoteExplorer(Explorer):
         return view
 
     def draw(self, result: case.VoteView, **values: Any) -> Figure:
+        notes = [result.rank.sentence()] if result.rank is not None else []
+        notes += list(result.caveats)
+        self._notes.value = "".join(f"<p>{html.escape(n)}</p>" for n in notes)
+        if len(result.agreement) + 1 > self.matrix_limit:
+            return case_plots.agreement_distribution_figure(
+                result.agreement,
+                reference=result.reference,
+                highlight=self._car,
+                method=result.method,
+                title=f"Agreement with {result.reference}: {len(result.agreement)} countries",
+            )
         return case_plots.vote_matrix_figure(result, highlight=self._car)
+
+    def _render(self) -> None:
+        if self.message:
+            self._notes.value = ""
+        super()._render()
 
 
 # -- durability ---------------------------------------------------------------------------------------------
