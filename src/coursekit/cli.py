@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("release", "coursekit.commands.release"),
     ("grade", "coursekit.commands.grade"),
     ("pages", "coursekit.commands.pages"),
+    ("new-question", "coursekit.commands.new_question"),
 ]
 
 
