@@ -316,6 +316,30 @@ def test_duration_comparison_by_hand():
         ad.duration_comparison(spells, first_start=1950, last_start=1900)
 
 
+def test_comparison_table_is_readable_and_says_when_the_median_is_not_reached():
+    spells = spells_table(
+        [
+            (2, 20, 1900, 1929, 30, 1.0, 0.01),
+            (2, 31, 1950, 2018, 69, 1.0, 0.02),
+            (200, 220, 1900, 1904, 5, 0.1, 0.1),
+            (200, 230, 1950, 1959, 10, 0.1, 0.05),
+        ]
+    )
+    table = ad.comparison_table({"all": ad.duration_comparison(spells)})
+    assert list(table.index) == [("all", "very unequal"), ("all", "more equal")]
+    assert table.loc[("all", "more equal"), "half ended within (years)"] == "5"
+    # one of two very unequal spells ended, after 30 years: survival 0.5 is reached at 30
+    assert table.loc[("all", "very unequal"), "half ended within (years)"] == "30"
+    assert table.loc[("all", "very unequal"), "allied after 25 years (%)"] == 100
+    only_open = spells_table(
+        [(2, 20, 1950, 2018, 69, 1.0, 0.01), (200, 220, 1900, 1904, 5, 0.1, 0.1)]
+    )
+    open_table = ad.comparison_table({"x": ad.duration_comparison(only_open)})
+    assert open_table.loc[("x", "very unequal"), "half ended within (years)"] == "not reached"
+    with pytest.raises(ValueError, match="no comparison"):
+        ad.comparison_table({})
+
+
 def test_asymmetry_shares_by_start_period():
     spells = spells_table(
         [
@@ -444,4 +468,4 @@ def test_shipped_obligation_and_duration_results_the_sections_describe():
         < 0.1
     )
     caps = data.load_capabilities(DATA)
-    assert ad.capability_ratio(caps, 365, 482, 2018) > 100
+    assert 140 < ad.capability_ratio(caps, 365, 482, 2018) < 160  # "about 150 times" (chapter 2)

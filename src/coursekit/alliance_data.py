@@ -16,7 +16,7 @@ Obligations (chapter 1)
     :func:`obligation_shares`.
 Capability asymmetry and duration (Morrow's proxy test, chapter 3)
     :func:`capability_asymmetry`, :func:`asymmetry_shares`, :func:`kaplan_meier`, :func:`median_survival`,
-    :func:`survival_at`, :func:`duration_comparison`.
+    :func:`survival_at`, :func:`duration_comparison`, :func:`comparison_table`.
 One state's record (the CAR, chapter 2 or 3)
     :func:`state_names`, :func:`state_record`, :func:`pair_spells`, :func:`capability_ratio`.
 
@@ -400,6 +400,51 @@ def duration_comparison(
             }
         )
     return DurationComparison(pd.DataFrame.from_records(rows).set_index("group"), curves, threshold)
+
+
+def comparison_table(comparisons: dict[str, DurationComparison]) -> pd.DataFrame:
+    """Several duration comparisons side by side, with readable headings, for a page or a handout.
+
+    Parameters
+    ----------
+    comparisons : dict of str to DurationComparison
+        Label of each selection (e.g. ``"begun 1815–1965"``) → the output of :func:`duration_comparison`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (selection, group) with the groups named "very unequal" and "more equal"; columns "spells",
+        "still in force at the end", "allied after 10 years (%)", "allied after 25 years (%)" (rounded to whole
+        per cent) and "half ended within (years)" (the Kaplan–Meier median, or "not reached").
+
+    Raises
+    ------
+    ValueError
+        If ``comparisons`` is empty.
+    """
+    if not comparisons:
+        raise ValueError(
+            "no comparison given; pass at least one label → duration_comparison(...) result."
+        )
+    names = {"asymmetric": "very unequal", "symmetric": "more equal"}
+    records = []
+    for label, result in comparisons.items():
+        for group, row in result.table.iterrows():
+            median = row["km_median"]
+            records.append(
+                {
+                    "selection": label,
+                    "group": names[str(group)],
+                    "spells": int(row["spells"]),
+                    "still in force at the end": int(row["in_force"]),
+                    "allied after 10 years (%)": round(100 * float(row["allied_after_10"])),
+                    "allied after 25 years (%)": round(100 * float(row["allied_after_25"])),
+                    "half ended within (years)": (
+                        "not reached" if np.isnan(median) else f"{median:g}"
+                    ),
+                }
+            )
+    return pd.DataFrame.from_records(records).set_index(["selection", "group"])
 
 
 # -- one state's record -----------------------------------------------------------------------------------------
