@@ -976,6 +976,21 @@ def test_real_data_supports_what_chapter_5_says_about_the_votes(real):
     assert matrix.columns[-1] == "A/RES/ES-11/7"
     us = case.vote_view(votes, resolutions=["A/RES/ES-11/7"], countries=["USA", "CAF"])
     assert us.agreement.set_index("iso3").loc["USA", "score"] == 1.0 and us.caveats
+    # the table of votes against, with Russia, among African members: the CAR is tied third
+    african = case.group_members(votes, "african_union")
+    against = (case.vote_matrix(votes, countries=african) == "No").sum(axis=1)
+    assert against["Eritrea"] == 6 and against["Mali"] == 4
+    assert against["Central African Republic"] == 3 == against["Zimbabwe"]
+    assert (against.drop(["Eritrea", "Mali", "Central African Republic", "Zimbabwe"]) < 3).all()
+    # the rank table: first among the neighbours, below Eritrea and Mali in the African Union
+    au = case.vote_view(
+        votes, resolutions=list(resolutions["resolution"]), countries=["CAF", *african]
+    )
+    ahead = list(au.agreement["country"])[: au.rank.position - 1]
+    assert {"Eritrea", "Mali"} <= set(ahead)
+    # every No list is complete, which the chapter relies on
+    for res, n_no in zip(resolutions["resolution"], resolutions["no"], strict=True):
+        assert (votes.loc[votes["resolution"] == res, "vote"] == "No").sum() == n_no, res
     # the two roll calls the sources give in full
     for res in ("A/RES/68/262", "A/RES/ES-11/1"):
         assert votes.loc[votes["resolution"] == res, "vote"].notna().all()
