@@ -6,6 +6,7 @@ The explorers are driven as a reader would: set ``w.controls[name].value`` and r
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -43,11 +44,22 @@ class TestFigures:
         assert ax.get_yticklabels()[-1].get_text() == result.most_threatening
         assert any(result.reason[:30] in t.get_text() for t in fig.texts)
 
-    def test_threat_figure_hedge_title(self):
+    def test_threat_figure_no_alignment_title(self):
         result = theory.assess_threats(
             {"a": {"power": 1, "proximity": 1, "offensive": 1, "intentions": 1}}
         )
-        assert "hedge" in tplots.threat_figure(result).axes[0].get_title(loc="left")
+        ax = tplots.threat_figure(result).axes[0]
+        assert "no alignment needed" in ax.get_title(loc="left")
+        assert "hedge" not in ax.get_title(loc="left")
+        assert any("no alignment needed if the top score" in t.get_text() for t in ax.texts)
+
+    def test_threat_figure_hedge_title(self):
+        result = theory.assess_threats(
+            {"Giant": {"power": 10, "proximity": 10, "offensive": 8, "intentions": 5}},
+            own_power=2,
+        )
+        assert result.strategy == "hedge"
+        assert "hedge towards Giant" in tplots.threat_figure(result).axes[0].get_title(loc="left")
 
     def test_gains_figure_with_and_without_region(self):
         gains = theory.alliance_gains()
@@ -64,6 +76,80 @@ class TestFigures:
         assert (image == region.forms).all()
         marker = [line for line in right.get_lines() if line.get_marker() == "o"][0]
         assert (marker.get_xdata()[0], marker.get_ydata()[0]) == region.point
+
+    def test_gains_figure_symmetric_mode(self):
+        gains = theory.alliance_gains(
+            dict(
+                weak_capability=5,
+                strong_capability=5,
+                weak_threat=10,
+                strong_threat=10,
+                concessions=4.5,
+            ),
+            mode="symmetric",
+        )
+        ax = tplots.gains_figure(gains).axes[0]
+        labels = " ".join(t.get_text() for t in ax.get_xticklabels())
+        assert "Stronger partner\n(gains security)" in labels
+        heights = [p.get_height() for p in ax.patches]
+        assert pytest.approx(gains.strong_security_gain) in heights
+
+    def test_region_panel_greys_invalid_points(self):
+        region = theory.formation_region(
+            x_axis="weak_capability", y_axis="strong_capability", grid=21
+        )
+        fig = tplots.gains_figure(theory.alliance_gains(), region)
+        image = fig.axes[1].get_images()[0].get_array()
+        assert (image[region.invalid] == 2).all()
+        assert (image[~region.invalid] == region.forms[~region.invalid]).all()
+
+    def test_modes_figure(self):
+        comparison = theory.compare_modes(grid=21)
+        fig = tplots.modes_figure(comparison)
+        left, right = fig.axes
+        assert titled_and_labelled(left) and titled_and_labelled(right)
+        assert left.get_title(loc="left").startswith("Asymmetric")
+        assert f"{comparison.shares['asymmetric']:.0%} forms" in left.get_title(loc="left")
+        assert right.get_title(loc="left").startswith("Symmetric")
+
+    def test_arms_alliance_figure(self):
+        choice = theory.arms_or_alliance(
+            3,
+            8,
+            3,
+            arms_security=3,
+            arms_wealth_cost=2,
+            alliance_security=3,
+            alliance_autonomy_cost=2,
+        )
+        ax = tplots.arms_alliance_figure(choice).axes[0]
+        assert titled_and_labelled(ax)
+        assert "alliance is best" in ax.get_title(loc="left")
+        assert [p.get_height() for p in ax.patches] == [
+            pytest.approx(choice.utilities[o]) for o in theory.OPTIONS
+        ]
+
+    def test_dilemma_figure_and_update_in_place(self):
+        curves = theory.dilemma_curves(commitment=0.2, dependence=0.9, partner_commitment=0.1)
+        fig = tplots.dilemma_figure(curves)
+        (ax,) = fig.axes
+        assert titled_and_labelled(ax)
+        assert "abandonment" in ax.get_title(loc="left")
+        lines_before = list(ax.get_lines())
+        total = [line for line in lines_before if line.get_label() == "expected cost (sum)"][0]
+        assert np.allclose(total.get_ydata(), curves.expected_cost)
+        other = theory.dilemma_curves(commitment=0.9, dependence=0.1, partner_commitment=0.9)
+        same = tplots.dilemma_figure(other, fig=fig)
+        assert same is fig
+        texts_before = len(ax.texts)
+        assert list(ax.get_lines()) == lines_before  # no new artists
+        assert len(ax.texts) == texts_before
+        assert np.allclose(total.get_ydata(), other.expected_cost)
+        point = [line for line in ax.get_lines() if line.get_marker() == "o"][0]
+        assert point.get_xdata()[0] == pytest.approx(0.9)
+        assert "entrapment" in ax.get_title(loc="left")
+        best = [line for line in ax.get_lines() if line.get_label() == "best commitment"][0]
+        assert best.get_xdata()[0] == pytest.approx(other.result.best_commitment)
 
     def test_gains_figure_says_who_refuses(self):
         fig = tplots.gains_figure(theory.alliance_gains({"concessions": 0}))
@@ -160,8 +246,28 @@ class TestThreatExplorer:
         w.controls["proximity_2"].value = 10
         assert w.result.scores["France (as perceived by the regime)"] > before
         w.controls["allies_available"].value = False
+        # The armed groups' intentions look implacable: even alone the government resists them.
+        assert w.result.strategy == "balance"
+        assert "arms and resists alone" in w.result.reason
+        w.controls["intentions_1"].value = 5
         assert w.result.strategy == "bandwagon"
         assert isinstance(w.figure, Figure)
+
+    def test_ally_support_and_thresholds_are_controls(self):
+        w = twidgets.ThreatExplorer(preset="jordan_1990")
+        assert w.result.strategy == "bandwagon"
+        w.controls["allies_available"].value = True
+        w.controls["ally_support"].value = 2
+        assert w.result.ally_support == 2 and w.result.strategy == "bandwagon"
+        w.controls["ally_support"].value = 9
+        assert w.result.strategy == "hedge"
+        w.controls["implacable_from"].value = 5
+        assert w.result.rules.implacable_from == 5
+        assert w.result.strategy == "balance"
+        w.controls["threat_floor"].value = 9
+        assert w.result.strategy == "no_alignment"
+        w.controls["allies_available"].value = False
+        assert w.result.ally_support == 0  # the slider is ignored without allies
 
     def test_preset_sets_every_control_with_one_update(self):
         w = twidgets.ThreatExplorer()
@@ -171,6 +277,7 @@ class TestThreatExplorer:
         assert w.controls["name_3"].value == "US-led coalition"
         assert w.controls["own_power"].value == 2
         assert w.controls["allies_available"].value is False
+        assert w.controls["ally_support"].value == 0
         assert w.result.strategy == "bandwagon" and w.result.most_threatening == "Iraq"
         w.controls["preset"].value = "egypt_1967"
         assert w.controls["name_3"].value == ""
@@ -255,6 +362,26 @@ class TestSecurityAutonomyExplorer:
         w.controls["y_axis"].value = "commitment"
         assert w.message == "" and w.result is not None
 
+    def test_mode_switch(self):
+        w = twidgets.SecurityAutonomyExplorer(grid=21)
+        assert w.result.gains.mode == "asymmetric" and w.result.forms
+        w.controls["mode"].value = "symmetric"
+        assert w.result.gains.mode == "symmetric" and w.result.region.mode == "symmetric"
+        assert not w.result.forms  # a weak partner adds too little security for the patron
+        assert w.result.gains == theory.alliance_gains(theory.AllianceParams(), mode="symmetric")
+
+    def test_degenerate_inputs_show_a_message(self):
+        w = twidgets.SecurityAutonomyExplorer(grid=11)
+        w.controls["weak_capability"].value = 9
+        assert w.result is None and w.figure is None
+        assert "weak_capability = 9" in w.message and "strong_capability" in w.message
+        w.controls["weak_capability"].value = 2
+        w.controls["autonomy_price"].value = 0
+        w.controls["concession_value"].value = 0
+        assert "both 0" in w.message
+        w.controls["concession_value"].value = 0.5
+        assert w.message == "" and w.result.forms
+
     def test_initial_values(self):
         w = twidgets.SecurityAutonomyExplorer(grid=11, weak_threat=9.0, concessions=6.0)
         assert w.result.gains.params.weak_threat == 9.0
@@ -311,8 +438,17 @@ class TestAllianceChecklist:
         assert w.controls["case"].value == twidgets.CUSTOM
         assert w.result.name == "Custom case"
         assert w.result.score > before
+        after = w.result.score
         w.controls["formal_treaty"].value = 0.0
-        assert w.result.score > before + 1 / 7
+        assert w.result.score == after  # not part of the definition: weight 0 by default
+        w.controls["w_formal_treaty"].value = 1
+        assert w.result.score > after
+
+    def test_default_weights_follow_the_definition(self):
+        w = twidgets.AllianceChecklist(cases=small_cases())
+        for feature in theory.FEATURES:
+            assert w.controls[f"w_{feature}"].value == theory.DEFAULT_FEATURE_WEIGHTS[feature]
+        assert w.result.classification.weights == theory.feature_weights()
 
     def test_weights_apply_to_every_case(self):
         w = twidgets.AllianceChecklist(cases=small_cases())
@@ -334,6 +470,48 @@ class TestAllianceChecklist:
             twidgets.AllianceChecklist(cases=small_cases(), case="atlantis")
         with pytest.raises(ValueError, match=r"missing column\(s\) \['asymmetric'\]"):
             twidgets.AllianceChecklist(cases=small_cases().drop(columns="asymmetric"))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Abandonment–entrapment explorer
+# --------------------------------------------------------------------------------------------------------
+class TestAbandonmentEntrapmentExplorer:
+    def test_default(self):
+        w = twidgets.AbandonmentEntrapmentExplorer()
+        assert w.message == ""
+        expected = theory.dilemma_curves(**theory.DILEMMA_PARAMS)
+        assert w.result.result == expected.result
+        assert np.allclose(w.result.expected_cost, expected.expected_cost)
+        assert isinstance(w.figure, Figure)
+
+    def test_sliders_update_the_same_figure(self):
+        w = twidgets.AbandonmentEntrapmentExplorer()
+        fig = w.figure
+        w.controls["dependence"].value = 1.0
+        w.controls["partner_commitment"].value = 0.0
+        w.controls["shared_interests"].value = 0.0
+        assert w.figure is fig  # updated in place
+        assert w.result.result.best_commitment == pytest.approx(0.5)
+        w.controls["commitment"].value = 0.9
+        assert w.result.result.commitment == 0.9
+        assert "entrapment" in w.result.result.verdict
+        assert "entrapment" in fig.axes[0].get_title(loc="left")
+
+    def test_no_dilemma_says_so(self):
+        w = twidgets.AbandonmentEntrapmentExplorer(
+            dependence=0.0, shared_interests=1.0, partner_commitment=0.5
+        )
+        assert w.result.result.best_commitment is None
+        assert "equally good" in " ".join(w.figure.axes[0].get_title(loc="left").split())
+        w.controls["dependence"].value = 0.5
+        w.controls["shared_interests"].value = 0.5
+        assert w.result.result.best_commitment is not None
+
+    def test_initial_values_and_errors(self):
+        w = twidgets.AbandonmentEntrapmentExplorer(commitment=0.25)
+        assert w.result.result.commitment == 0.25
+        with pytest.raises(ValueError, match="no control named 'trust'"):
+            twidgets.AbandonmentEntrapmentExplorer(trust=0.5)
 
 
 @pytest.mark.skipif(

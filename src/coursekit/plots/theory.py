@@ -10,8 +10,14 @@ Figures
     Threat scores of several actors, split by Walt's four factors, with the predicted strategy.
 :func:`gains_figure`
     Each partner's gains and costs in the security–autonomy model, and the region where the alliance forms.
+:func:`modes_figure`
+    Where the alliance forms in Morrow's asymmetric and symmetric modes, side by side.
 :func:`indifference_figure`
     Altfeld's indifference curves: does an alliance move a state to a higher curve?
+:func:`arms_alliance_figure`
+    Altfeld's arms-or-alliance choice: the utility of each option.
+:func:`dilemma_figure`
+    Snyder's abandonment–entrapment dilemma over the level of commitment (updates its artists in place).
 :func:`checklist_figure`
     One case's tactical score, feature by feature, optionally beside all cases.
 :func:`cases_figure`
@@ -39,15 +45,20 @@ from coursekit.theory import (
     FACTORS,
     FEATURE_LABELS,
     FEATURES,
+    OPTIONS,
     PARAM_LABELS,
     PROCESS_STEPS,
     REVERSED_FEATURES,
     STRATEGIC_BELOW,
+    STRATEGY_LABELS,
     TACTICAL_FROM,
     AltfeldChoice,
+    ArmsOrAlliance,
     Classification,
+    DilemmaCurves,
     FormationRegion,
     GainsResult,
+    ModeComparison,
     ThreatAssessment,
     indifference_curve,
 )
@@ -58,7 +69,10 @@ __all__ = [
     "LABEL_COLOURS",
     "threat_figure",
     "gains_figure",
+    "modes_figure",
     "indifference_figure",
+    "arms_alliance_figure",
+    "dilemma_figure",
     "checklist_figure",
     "cases_figure",
     "process_model_figure",
@@ -76,6 +90,7 @@ STRATEGY_COLOURS: dict[str, str] = {
     "balance": PALETTE["green"],
     "bandwagon": PALETTE["vermillion"],
     "hedge": PALETTE["orange"],
+    "no_alignment": PALETTE["grey"],
 }
 """One colour per predicted strategy."""
 
@@ -98,7 +113,7 @@ WEAK_COLOUR = CAR_COLOUR
 STRONG_COLOUR = RUSSIA_COLOUR
 """The stronger partner (Russia in the course's case)."""
 
-_REGION_CMAP = ListedColormap(["#FFFFFF", "#CDEBDD"])
+_REGION_CMAP = ListedColormap(["#FFFFFF", "#CDEBDD", "#D9D9D9"])
 
 
 def _wrap(text: str, width: int) -> str:
@@ -163,8 +178,9 @@ def threat_figure(
 ) -> Figure:
     """Bar chart of threat scores, each bar split into the weighted parts of Walt's four factors.
 
-    The most threatening actor is at the top and labelled in bold; the dashed line marks the threshold below
-    which the state hedges; the title gives the predicted strategy and the note under the chart the reason.
+    The most threatening actor is at the top and labelled in bold; the dashed line marks the threat floor below
+    which no alignment is needed; the title gives the predicted strategy and the note under the chart the
+    reason.
 
     Parameters
     ----------
@@ -210,7 +226,7 @@ def threat_figure(
     ax.text(
         assessment.rules.threat_floor,
         len(names) - 0.45,
-        f" hedge if the top score < {assessment.rules.threat_floor:g}",
+        f" no alignment needed if the top score < {assessment.rules.threat_floor:g}",
         fontsize=8,
         va="bottom",
         color=PALETTE["black"],
@@ -222,11 +238,12 @@ def threat_figure(
         label.set_fontweight("bold" if name == assessment.most_threatening else "normal")
     strategy = assessment.strategy
     who = f"{state}: " if state else ""
-    default_title = (
-        f"{who}predicted to {STRATEGY_WORDS[strategy]} {assessment.most_threatening}"
-        if strategy != "hedge"
-        else f"{who}predicted to hedge"
-    )
+    if strategy == "no_alignment":
+        default_title = f"{who}{STRATEGY_LABELS[strategy]} (no serious threat)"
+    else:
+        default_title = (
+            f"{who}predicted to {STRATEGY_WORDS[strategy]} {assessment.most_threatening}"
+        )
     title_text = _wrap(title or default_title, 58)
     tick_labels = [_wrap(name, 22) for name in names]
     style_axes(
@@ -271,7 +288,7 @@ def _gains_bars(ax, gains: GainsResult) -> None:
         (
             "Stronger partner",
             STRONG_COLOUR,
-            gains.strong_autonomy_gain,
+            gains.strong_benefit,
             -gains.strong_security_cost,
             gains.strong_net,
         ),
@@ -300,11 +317,15 @@ def _gains_bars(ax, gains: GainsResult) -> None:
                 fontsize=8,
             )
     ax.axhline(0, color=PALETTE["black"], linewidth=0.8)
-    ax.set_xticks([0, 1], ["Weaker partner", "Stronger partner"])
+    strong_good = "security" if gains.mode == "symmetric" else "autonomy"
+    ax.set_xticks(
+        [0, 1],
+        ["Weaker partner\n(gains security)", f"Stronger partner\n(gains {strong_good})"],
+    )
     values = [
         gains.weak_security_gain,
         -gains.weak_autonomy_loss,
-        gains.strong_autonomy_gain,
+        gains.strong_benefit,
         -gains.strong_security_cost,
     ]
     top = max(1.0, max(values)) * 1.35
@@ -320,16 +341,19 @@ def _gains_bars(ax, gains: GainsResult) -> None:
     ax.title.set_color(PALETTE["green"] if gains.forms else PALETTE["vermillion"])
 
 
-def _region_panel(ax, region: FormationRegion) -> None:
+def _region_panel(ax, region: FormationRegion, *, title: str = "Where the alliance forms") -> None:
     extent = (region.x[0], region.x[-1], region.y[0], region.y[-1])
+    shade = region.forms.astype(float)
+    invalid = region.invalid if region.invalid is not None else np.zeros_like(region.forms)
+    shade[invalid] = 2.0
     ax.imshow(
-        region.forms.astype(float),
+        shade,
         origin="lower",
         extent=extent,
         aspect="auto",
         cmap=_REGION_CMAP,
         vmin=0,
-        vmax=1,
+        vmax=2,
         interpolation="nearest",
     )
     if np.nanmin(region.weak_net) < 0 < np.nanmax(region.weak_net):
@@ -362,10 +386,14 @@ def _region_panel(ax, region: FormationRegion) -> None:
             label="stronger partner breaks even (dashed)",
         ),
     ]
+    if invalid.any():
+        handles.append(
+            Patch(facecolor="#D9D9D9", edgecolor="#999999", label="weaker partner the stronger")
+        )
     ax.legend(handles=handles, loc="lower right", fontsize=7.5, framealpha=0.95)
     style_axes(
         ax,
-        title="Where the alliance forms",
+        title=title,
         xlabel=PARAM_LABELS[region.x_axis],
         ylabel=PARAM_LABELS[region.y_axis],
     )
@@ -400,6 +428,35 @@ def gains_figure(gains: GainsResult, region: FormationRegion | None = None) -> F
     _fixed_margins(
         fig, left=0.75, right=0.25, bottom=0.65, top=0.25 + title_height, gap=0.95, ncols=2
     )
+    return fig
+
+
+def modes_figure(comparison: ModeComparison) -> Figure:
+    """Where the alliance forms in Morrow's asymmetric mode (left) and symmetric mode (right).
+
+    Parameters
+    ----------
+    comparison : ModeComparison
+        The result of :func:`coursekit.theory.compare_modes`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = new_figure(10.0, 4.8)
+    left, right = fig.subplots(1, 2)
+    shares = comparison.shares
+    _region_panel(
+        left,
+        comparison.asymmetric,
+        title=f"Asymmetric: security for autonomy ({shares['asymmetric']:.0%} forms)",
+    )
+    _region_panel(
+        right,
+        comparison.symmetric,
+        title=f"Symmetric: security for security ({shares['symmetric']:.0%} forms)",
+    )
+    _fixed_margins(fig, left=0.75, right=0.25, bottom=0.65, top=0.45, gap=0.95, ncols=2)
     return fig
 
 
@@ -476,6 +533,148 @@ def indifference_figure(
     return fig
 
 
+OPTION_LABELS: dict[str, str] = {
+    "neither": "neither",
+    "arms": "arms\n(pay in wealth)",
+    "alliance": "alliance\n(pay in autonomy)",
+    "both": "both",
+}
+
+
+def arms_alliance_figure(choice: ArmsOrAlliance, *, title: str | None = None) -> Figure:
+    """Altfeld's choice between arms and alliance: the utility of each option, the best one highlighted.
+
+    Parameters
+    ----------
+    choice : ArmsOrAlliance
+        The result of :func:`coursekit.theory.arms_or_alliance`.
+    title : str, optional
+        A title to use instead of the default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = new_figure(6.5, 4.2)
+    ax = fig.add_subplot()
+    values = [choice.utilities[o] for o in OPTIONS]
+    colours = [PALETTE["green"] if o == choice.best else PALETTE["grey"] for o in OPTIONS]
+    bars = ax.bar([OPTION_LABELS[o] for o in OPTIONS], values, color=colours)
+    for bar, value in zip(bars, values, strict=True):
+        ax.text(
+            bar.get_x() + bar.get_width() / 2,
+            value + 0.08,
+            f"{value:.2f}",
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+        )
+    ax.set_ylim(0, max(1.0, max(values)) * 1.2)
+    style_axes(
+        ax,
+        title=title or f"Altfeld's choice: {OPTION_LABELS[choice.best].splitlines()[0]} is best",
+        xlabel="option",
+        ylabel="utility (0–10)",
+    )
+    _fixed_margins(fig, left=0.75, right=0.2, bottom=0.85, top=0.45)
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------------
+# Snyder's abandonment–entrapment dilemma
+# -------------------------------------------------------------------------------------------------------
+def _dilemma_title(curves: DilemmaCurves) -> str:
+    return _wrap(curves.result.verdict, 70)
+
+
+def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figure:
+    """The abandonment–entrapment dilemma: both risks and their total over the level of commitment.
+
+    The solid curve is the dependence-weighted risk of abandonment, falling as commitment rises; the dashed
+    curve the risk of entrapment, rising with it; the thick curve their sum, the expected cost. A dot marks the
+    chosen commitment and a dotted line the best one (Snyder 1984).
+
+    Parameters
+    ----------
+    curves : DilemmaCurves
+        The result of :func:`coursekit.theory.dilemma_curves`.
+    fig : matplotlib.figure.Figure, optional
+        A figure made by an earlier call: its lines, marker and title are updated in place (no new artists),
+        which is what makes the explorer fast. Default: draw a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    r = curves.result
+    best = r.best_commitment
+    if fig is not None and getattr(fig, "_coursekit_dilemma", None) is not None:
+        art = fig._coursekit_dilemma
+        art["abandonment"].set_data(curves.commitment, curves.abandonment_cost)
+        art["entrapment"].set_data(curves.commitment, curves.entrapment_risk)
+        art["total"].set_data(curves.commitment, curves.expected_cost)
+        art["point"].set_data([r.commitment], [r.expected_cost])
+        art["best"].set_xdata([best, best] if best is not None else [np.nan, np.nan])
+        art["ax"].set_title(_dilemma_title(curves), fontsize=12, loc="left")  # same Text object
+        art["ax"].set_ylim(0, max(1.0, float(np.nanmax(curves.expected_cost))) * 1.08)
+        return fig
+    fig = new_figure(7.0, 4.6)
+    ax = fig.add_subplot()
+    (abandonment,) = ax.plot(
+        curves.commitment,
+        curves.abandonment_cost,
+        color=PALETTE["blue"],
+        linewidth=1.8,
+        label="risk of abandonment × dependence",
+    )
+    (entrapment,) = ax.plot(
+        curves.commitment,
+        curves.entrapment_risk,
+        color=PALETTE["vermillion"],
+        linewidth=1.8,
+        linestyle="--",
+        label="risk of entrapment",
+    )
+    (total,) = ax.plot(
+        curves.commitment,
+        curves.expected_cost,
+        color=PALETTE["black"],
+        linewidth=2.6,
+        label="expected cost (sum)",
+    )
+    (point,) = ax.plot(
+        [r.commitment], [r.expected_cost], "o", color=PALETTE["black"], markersize=8, zorder=5
+    )
+    best_line = ax.axvline(
+        best if best is not None else np.nan,
+        color=PALETTE["green"],
+        linestyle=":",
+        linewidth=1.6,
+        label="best commitment",
+    )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, max(1.0, float(np.nanmax(curves.expected_cost))) * 1.08)
+    title = _dilemma_title(curves)
+    style_axes(
+        ax,
+        title=title,
+        xlabel="own commitment to the partner (0 = none, 1 = unconditional)",
+        ylabel="risk or expected cost (0–1 scale)",
+    )
+    ax.legend(loc="upper center", fontsize=8, ncols=2, framealpha=0.95)
+    # Room for a two-line title, so later updates with a longer verdict still fit.
+    _fixed_margins(fig, left=0.8, right=0.25, bottom=0.65, top=0.3 + _text_height("a\nb", 12))
+    fig._coursekit_dilemma = {
+        "ax": ax,
+        "abandonment": abandonment,
+        "entrapment": entrapment,
+        "total": total,
+        "point": point,
+        "best": best_line,
+    }
+    return fig
+
+
 # -------------------------------------------------------------------------------------------------------
 # Tactical or strategic?
 # -------------------------------------------------------------------------------------------------------
@@ -523,7 +722,28 @@ def _cases_panel(
     colours = [LABEL_COLOURS.get(str(label), PALETTE["grey"]) for label in recorded]
     _band(ax, vertical=True)
     ax.hlines(ys, 0, table["tactical_score"], color="#BBBBBB", linewidth=1)
-    ax.scatter(table["tactical_score"], ys, c=colours, s=55, zorder=3, edgecolors="white")
+    if "benchmark" in table:
+        sourced = table["benchmark"].astype(bool).to_numpy()
+    else:
+        sourced = np.ones(len(table), dtype=bool)
+    ax.scatter(
+        table["tactical_score"][sourced],
+        ys[sourced],
+        c=[c for c, keep in zip(colours, sourced, strict=True) if keep],
+        s=55,
+        zorder=3,
+        edgecolors="white",
+    )
+    if (~sourced).any():
+        ax.scatter(
+            table["tactical_score"][~sourced],
+            ys[~sourced],
+            facecolors="white",
+            edgecolors=[c for c, keep in zip(colours, sourced, strict=True) if not keep],
+            linewidths=1.6,
+            s=55,
+            zorder=3,
+        )
     if "agrees" in table:
         wrong = table.index[~table["agrees"].astype(bool)]
         ax.scatter(
@@ -548,6 +768,14 @@ def _cases_panel(
         Patch(color=LABEL_COLOURS["tactical"], label="recorded: tactical"),
         Patch(color=LABEL_COLOURS["strategic"], label="recorded: strategic"),
     ]
+    if (~sourced).any():
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor=PALETTE["grey"],
+                label="hollow: label is the course's judgement",
+            )
+        )
     if "agrees" in table and (~table["agrees"].astype(bool)).any():
         handles.append(
             Patch(facecolor="white", edgecolor=PALETTE["black"], label="ringed: model disagrees")

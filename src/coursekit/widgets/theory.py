@@ -1,27 +1,34 @@
 """Explorers for Part I: ipywidgets controls wired to :mod:`coursekit.theory` and :mod:`coursekit.plots.theory`.
 
 * :class:`ThreatExplorer`: a preset case, up to three potential threats with Walt's four factors as sliders,
-  the factor weights, the state's own power and whether allies are available; shows the threat scores and the
+  the factor weights, the state's own power, whether allies are available and how much help they can bring,
+  and the decision thresholds of :class:`coursekit.theory.StrategyRules`; shows the threat scores and the
   predicted strategy (:func:`coursekit.theory.assess_threats`).
-* :class:`SecurityAutonomyExplorer`: the parameters of the security–autonomy model as sliders and the two
-  parameters to map; shows each partner's gains and where the alliance forms
-  (:func:`coursekit.theory.alliance_gains`, :func:`coursekit.theory.formation_region`).
+* :class:`SecurityAutonomyExplorer`: the parameters of the security–autonomy model as sliders, Morrow's mode
+  (asymmetric or symmetric) and the two parameters to map; shows each partner's gains and where the alliance
+  forms (:func:`coursekit.theory.alliance_gains`, :func:`coursekit.theory.formation_region`).
+* :class:`AbandonmentEntrapmentExplorer`: Snyder's alliance security dilemma: own commitment, dependence, the
+  partner's commitment and shared interests; shows both risks over the level of commitment
+  (:func:`coursekit.theory.dilemma_curves`). Its figure is updated in place, not redrawn from scratch.
 * :class:`AllianceChecklist`: a case from the course data (or a custom one), the seven features as sliders and
-  their weights; shows the tactical score feature by feature and beside every case
-  (:func:`coursekit.theory.classify_alliance`, :func:`coursekit.theory.classify_cases`).
+  their weights (by default the chapter's definition: asymmetry and formality weigh 0); shows the tactical score
+  feature by feature and beside every case (:func:`coursekit.theory.classify_alliance`,
+  :func:`coursekit.theory.classify_cases`).
 
 Nothing here computes: every number on screen comes from :mod:`coursekit.theory`. Invalid combinations (all
-weights 0, no threat named, the same parameter on both axes) show a message instead of a figure.
+weights 0, no threat named, the same parameter on both axes, a weaker partner stronger than the patron) show a
+message instead of a figure.
 
 Example
 -------
 >>> from coursekit.widgets.theory import ThreatExplorer
->>> w = ThreatExplorer(preset="car_2017_2020")
->>> w.result.strategy
-'balance'
->>> w.controls["allies_available"].value = False
+>>> w = ThreatExplorer(preset="jordan_1990")
 >>> w.result.strategy
 'bandwagon'
+>>> w.controls["allies_available"].value = True
+>>> w.controls["ally_support"].value = 9
+>>> w.result.strategy
+'hedge'
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ __all__ = [
     "ThreatExplorer",
     "SecurityAutonomyExplorer",
     "SecurityAutonomyView",
+    "AbandonmentEntrapmentExplorer",
     "AllianceChecklist",
     "ChecklistView",
 ]
@@ -50,6 +58,14 @@ THREAT_SLOTS = 3
 """How many potential threats the threat explorer offers (a slot with an empty name is left out)."""
 
 _SLIDER_STYLE = {"description_width": "initial"}
+
+RULE_LABELS: dict[str, str] = {
+    "threat_floor": "Threat floor (no alignment below)",
+    "outmatch_gap": "Power gap that outmatches",
+    "close_from": "Proximity that counts as close",
+    "implacable_from": "Intentions that cannot be appeased",
+}
+"""The thresholds of :class:`coursekit.theory.StrategyRules` offered as sliders in the threat explorer."""
 
 
 def _slider(description: str, value: float, lo: float, hi: float, step: float) -> W.FloatSlider:
@@ -117,9 +133,11 @@ class ThreatExplorer(_BatchedExplorer):
     ----------
     controls : dict
         ``preset`` (dropdown), ``state`` (text), ``own_power`` (slider), ``allies_available`` (checkbox),
-        ``w_power``, ``w_proximity``, ``w_offensive``, ``w_intentions`` (weight sliders), and for each slot
-        ``i`` = 1–3: ``name_i`` (text; empty = slot unused) and ``power_i``, ``proximity_i``,
-        ``offensive_i``, ``intentions_i`` (factor sliders 0–10).
+        ``ally_support`` (slider 0–10: the help allies can bring; ignored when no allies are available),
+        ``w_power``, ``w_proximity``, ``w_offensive``, ``w_intentions`` (weight sliders), the thresholds
+        ``threat_floor``, ``outmatch_gap``, ``close_from``, ``implacable_from`` (sliders 0–10, see
+        :class:`coursekit.theory.StrategyRules`), and for each slot ``i`` = 1–3: ``name_i`` (text; empty =
+        slot unused) and ``power_i``, ``proximity_i``, ``offensive_i``, ``intentions_i`` (factor sliders 0–10).
     result : coursekit.theory.ThreatAssessment or None
         The last assessment.
     """
@@ -159,7 +177,11 @@ class ThreatExplorer(_BatchedExplorer):
             "allies_available": W.Checkbox(
                 value=preset.allies_available, description="Allies available"
             ),
+            "ally_support": _slider("Help allies can bring", self._support(preset), 0, 10, 0.5),
         }
+        rules = theory.StrategyRules()
+        for name, label in RULE_LABELS.items():
+            controls[name] = _slider(label, getattr(rules, name), 0, 10, 0.5)
         for factor in theory.FACTORS:
             controls[f"w_{factor}"] = _slider(
                 f"Weight: {theory.FACTOR_LABELS[factor]}", 1.0, 0, 3, 0.25
@@ -192,8 +214,11 @@ class ThreatExplorer(_BatchedExplorer):
             for i in range(1, THREAT_SLOTS + 1)
         ]
         weights = W.VBox([c[f"w_{factor}"] for factor in theory.FACTORS])
-        settings = W.VBox([c["own_power"], c["allies_available"]])
-        tabs = W.Accordion(children=[weights], titles=("Factor weights",))
+        settings = W.VBox([c["own_power"], c["allies_available"], c["ally_support"]])
+        thresholds = W.VBox([c[name] for name in RULE_LABELS])
+        tabs = W.Accordion(
+            children=[weights, thresholds], titles=("Factor weights", "Decision thresholds")
+        )
         tabs.selected_index = None
         self._show_note(self._start)
         return W.VBox(
@@ -205,6 +230,12 @@ class ThreatExplorer(_BatchedExplorer):
                 tabs,
             ]
         )
+
+    @staticmethod
+    def _support(preset: theory.ThreatPreset) -> float:
+        if preset.ally_support is not None:
+            return float(preset.ally_support)
+        return theory.SCALE_MAX if preset.allies_available else 0.0
 
     def _show_note(self, key: str) -> None:
         preset = theory.THREAT_PRESETS[key]
@@ -219,6 +250,7 @@ class ThreatExplorer(_BatchedExplorer):
         c["state"].value = preset.state
         c["own_power"].value = preset.own_power
         c["allies_available"].value = preset.allies_available
+        c["ally_support"].value = self._support(preset)
         names = list(preset.threats)
         for i in range(1, THREAT_SLOTS + 1):
             name = names[i - 1] if i <= len(names) else ""
@@ -241,12 +273,16 @@ class ThreatExplorer(_BatchedExplorer):
         if not threats:
             raise ValueError("No threat is named: type a name for at least one threat to score it.")
         weights = {factor: values[f"w_{factor}"] for factor in theory.FACTORS}
+        allies = bool(values["allies_available"])
+        rules = theory.StrategyRules(**{name: values[name] for name in RULE_LABELS})
         try:
             return theory.assess_threats(
                 threats,
                 weights,
                 values["own_power"],
-                allies_available=bool(values["allies_available"]),
+                allies_available=allies,
+                ally_support=values["ally_support"] if allies else None,
+                rules=rules,
             )
         except ValueError as exc:
             if "all weights are 0" in str(exc):
@@ -285,8 +321,8 @@ class SecurityAutonomyExplorer(Explorer):
     **initial
         Starting values for controls: one per parameter of :class:`coursekit.theory.AllianceParams`
         (``weak_capability``, ``strong_capability``, ``weak_threat``, ``strong_threat``, ``commitment``,
-        ``concessions``, ``autonomy_price``, ``concession_value``) and ``x_axis`` / ``y_axis`` (parameter
-        names to map).
+        ``concessions``, ``autonomy_price``, ``concession_value``), ``mode`` (``"asymmetric"`` or
+        ``"symmetric"``) and ``x_axis`` / ``y_axis`` (parameter names to map).
 
     Attributes
     ----------
@@ -315,6 +351,15 @@ class SecurityAutonomyExplorer(Explorer):
         controls["y_axis"] = W.Dropdown(
             options=options, value="weak_threat", description="Map: y axis", style=_SLIDER_STYLE
         )
+        controls["mode"] = W.ToggleButtons(
+            options=[
+                ("Asymmetric (security for autonomy)", "asymmetric"),
+                ("Symmetric (security for security)", "symmetric"),
+            ],
+            value="asymmetric",
+            description="Kind",
+            style=_SLIDER_STYLE,
+        )
         return controls
 
     def layout_controls(self) -> W.Widget:
@@ -339,7 +384,7 @@ class SecurityAutonomyExplorer(Explorer):
             ],
             layout=W.Layout(width="50%"),
         )
-        return W.VBox([W.HBox([weak, strong]), W.HBox([c["x_axis"], c["y_axis"]])])
+        return W.VBox([c["mode"], W.HBox([weak, strong]), W.HBox([c["x_axis"], c["y_axis"]])])
 
     def compute(self, **values: Any) -> SecurityAutonomyView:
         params = theory.AllianceParams(**{name: values[name] for name in theory.PARAM_RANGES})
@@ -348,13 +393,54 @@ class SecurityAutonomyExplorer(Explorer):
             raise ValueError(
                 "The map needs two different parameters: choose another one for the x or the y axis."
             )
+        mode = values["mode"]
         return SecurityAutonomyView(
-            gains=theory.alliance_gains(params),
-            region=theory.formation_region(params, x_axis, y_axis, grid=self.grid),
+            gains=theory.alliance_gains(params, mode=mode),
+            region=theory.formation_region(params, x_axis, y_axis, grid=self.grid, mode=mode),
         )
 
     def draw(self, result: SecurityAutonomyView, **values: Any) -> Figure:
         return tplots.gains_figure(result.gains, result.region)
+
+
+# -------------------------------------------------------------------------------------------------------
+# Abandonment–entrapment explorer
+# -------------------------------------------------------------------------------------------------------
+class AbandonmentEntrapmentExplorer(Explorer):
+    """Snyder's alliance security dilemma, interactively: how firmly should a state back its partner?
+
+    Parameters
+    ----------
+    **initial
+        Starting values for the controls ``commitment``, ``dependence``, ``partner_commitment`` and
+        ``shared_interests`` (each 0–1; defaults :data:`coursekit.theory.DILEMMA_PARAMS`).
+
+    Attributes
+    ----------
+    result : coursekit.theory.DilemmaCurves or None
+        Both risks and the expected cost at every commitment, and ``result.result`` (a
+        :class:`coursekit.theory.DilemmaResult`) at the chosen one.
+
+    Notes
+    -----
+    The figure is made once and then updated in place (:func:`coursekit.plots.theory.dilemma_figure` with
+    ``fig=``), so a slider move costs one PNG rendering and no new artists.
+    """
+
+    #: PNG resolution of the live figure (lower than the book's, so an update stays fast).
+    dpi = 72
+
+    def make_controls(self) -> dict[str, W.ValueWidget]:
+        return {
+            name: _slider(theory.DILEMMA_LABELS[name].split(" (")[0], value, 0, 1, 0.05)
+            for name, value in theory.DILEMMA_PARAMS.items()
+        }
+
+    def compute(self, **values: Any) -> theory.DilemmaCurves:
+        return theory.dilemma_curves(**{name: values[name] for name in theory.DILEMMA_PARAMS})
+
+    def draw(self, result: theory.DilemmaCurves, **values: Any) -> Figure:
+        return tplots.dilemma_figure(result, fig=self.figure)
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -388,7 +474,9 @@ class AllianceChecklist(_BatchedExplorer):
     """Score an alliance on the features of a tactical alliance, beside the cases in the course data.
 
     Choosing a case in the dropdown sets the seven feature sliders to its coded values; moving a slider turns
-    the case into a custom one. The weights (in the "Feature weights" section) apply to every case.
+    the case into a custom one. The weights (in the "Feature weights" section) apply to every case; they start
+    at :data:`coursekit.theory.DEFAULT_FEATURE_WEIGHTS` (the chapter's definition: 1 for the five defining
+    features, 0 for asymmetry and a formal treaty).
 
     Parameters
     ----------
@@ -459,7 +547,11 @@ class AllianceChecklist(_BatchedExplorer):
             controls[feature] = _slider(theory.FEATURE_LABELS[feature], value, 0, 1, 0.25)
         for feature in theory.FEATURES:
             controls[f"w_{feature}"] = _slider(
-                f"Weight: {theory.FEATURE_LABELS[feature]}", 1.0, 0, 3, 0.25
+                f"Weight: {theory.FEATURE_LABELS[feature]}",
+                theory.DEFAULT_FEATURE_WEIGHTS[feature],
+                0,
+                3,
+                0.25,
             )
         return controls
 
