@@ -259,7 +259,11 @@ def state_record_figure(
     )
     ax.set_ylim(len(labels) - 0.5, -0.5)
     handles = [
-        Patch(facecolor=PALETTE["blue"], edgecolor="black", label="defence pledge in some or all years"),
+        Patch(
+            facecolor=PALETTE["blue"],
+            edgecolor="black",
+            label="defence pledge in some or all years",
+        ),
         Patch(
             facecolor=PALETTE["green"], edgecolor="black", hatch="..", label="other pledges only"
         ),
