@@ -57,6 +57,9 @@ def test_wheel_carries_data_and_asks_only_for_a_students_dependencies(wheel: Pat
     data_files = {p.name for p in (ROOT / "data").glob("*.csv")} | {"datapackage.json"}
     assert {f"coursekit/_data/{n}" for n in data_files} <= names
     assert "coursekit/_data/references.bib" in names
+    assert not any(
+        n.startswith("coursekit/_data/scripts") or n.endswith(".py") and "_data" in n for n in names
+    )
     assert not any(n.startswith(("tests/", "chapters/", "exercises/")) for n in names)
     required = [
         line.split(":", 1)[1].strip()
