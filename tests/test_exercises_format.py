@@ -433,6 +433,26 @@ def test_dicts_lists_and_strings(loaded):
     assert "should be text (str), but it is a period" in verdict("q8", pd.Period("2020Q4"))[1]
 
 
+def test_count_only_says_how_many_items_are_wrong_never_which():
+    expected = {"q1": encode_value(["b", "d", "e"]), "q2": encode_value(["x", "y", "z"])}
+    questions = {
+        "q1": {"kind": "value", "options": {"ordered": False, "count_only": True}, "hints": []},
+        "q2": {"kind": "value", "options": {"count_only": True}, "hints": []},
+    }
+    load_checks(encode_payload({"set": "99-demo", "questions": questions, "expected": expected}))
+    try:
+        assert verdict("q1", ["e", "b", "d"])[0] == "correct"
+        status, why = verdict("q1", ["b", "d", "f"])
+        assert status == "incorrect" and why == "1 of your 3 items are not expected."
+        assert "'f'" not in why
+        assert "should have 3 items, but it has 2" in verdict("q1", ["b", "d"])[1]
+        status, why = verdict("q2", ["x", "q", "z"])
+        assert why == "1 of 3 items differ." and "position" not in why
+        assert "wrong order" in verdict("q2", ["y", "x", "z"])[1]
+    finally:
+        load_checks(None)
+
+
 def test_series_and_frames_say_which_rows(loaded):
     frame = loaded
     assert verdict("q5", pd.Series({"west": 5, "east": 3}))[0] == "correct"  # label-aligned

@@ -490,7 +490,11 @@ def _compare_sequence(
                 unmatched.append(_label(item))
         if not unmatched:
             return None
-        return f"these items are not expected: {_listing(unmatched)}." if top else "differs"
+        if not top:
+            return "differs"
+        if options.get("count_only"):
+            return f"{len(unmatched)} of your {len(av)} items are not expected."
+        return f"these items are not expected: {_listing(unmatched)}."
     wrong = [
         i for i, (e, a) in enumerate(zip(ev, av, strict=True)) if _compare(e, a, options, top=False)
     ]
@@ -503,6 +507,8 @@ def _compare_sequence(
         and _compare_sequence(exp, act, dict(options, ordered=False), True) is None
     ):
         return "it has the right items but in the wrong order."
+    if options.get("count_only"):
+        return f"{len(wrong)} of {len(ev)} items differ."
     return (
         f"{len(wrong)} of {len(ev)} items differ, at positions {_listing([str(i) for i in wrong])}."
     )

@@ -154,7 +154,8 @@ class Question:
     hints : list of str
         Layered hints, first to last.
     options : dict
-        Comparison options for the self-check (``tolerance``, ``direction``, ``ordered``, ``ignore_case``).
+        Comparison options for the self-check (``tolerance``, ``direction``, ``ordered``, ``ignore_case``,
+        ``count_only``: say how many items of a list are wrong, never which).
     """
 
     qid: str
@@ -888,7 +889,9 @@ def _make_question(
             question=qid,
         )
     options = {
-        k: meta[k] for k in ("tolerance", "direction", "ordered", "ignore_case") if k in meta
+        k: meta[k]
+        for k in ("tolerance", "direction", "ordered", "ignore_case", "count_only")
+        if k in meta
     }
     _validate_options(options, where, answer_cell, qid)
     checks = roles.get("check", [])
@@ -1016,7 +1019,7 @@ def _validate_options(options: dict[str, Any], where: str | None, cell: int, qid
             cell=cell,
             question=qid,
         )
-    for key in ("direction", "ordered", "ignore_case"):
+    for key in ("direction", "ordered", "ignore_case", "count_only"):
         if key in options and not isinstance(options[key], bool):
             raise FormatError(
                 f'"{key}" must be true or false; got {options[key]!r}.',
