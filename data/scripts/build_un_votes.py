@@ -42,6 +42,9 @@ FIELDS = ("resolution", "country", "iso3", "african", "vote", "status", "note", 
 # countries.csv (ignoring case, accents and punctuation) need no entry.
 ALIASES = {
     "antigua-barbuda": "ATG",
+    "azerbaiyan": "AZE",
+    "guinea ecuatorial": "GNQ",
+    "libano": "LBN",
     "bahamas the": "BHS",
     "bolivia": "BOL",
     "bosnia and herz": "BIH",
