@@ -3,8 +3,8 @@ through Playwright, inspect a built page, and keep screenshots as test artifacts
 
 The browser is Debian's ``chromium`` package (installed by ``.ci/run``), launched by Playwright through
 ``executable_path``: nothing is downloaded (never run ``playwright install``). Every request that does not go to
-127.0.0.1 is aborted, so the tests never touch the network (CDN scripts such as MathJax or the widget manager
-simply do not load, as for an offline reader). Screenshots go to ``test-artifacts/screenshots/`` (git-ignored).
+127.0.0.1 is aborted, so the tests never touch the network (a page that still asked for a CDN script would log a
+console error, which the site tests fail on, as an offline reader would see it fail). Screenshots go to ``test-artifacts/screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -219,6 +219,18 @@ _INSPECT_JS = r"""
               inFigure: !!img.closest('figure')};
     });
   const launch = document.querySelector('.dropdown-launch-buttons');
+  // Text a reader sees outside code: raw TeX here means the maths did not render.
+  const prose = main.cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, mjx-container, .coursekit-explorer script')
+    .forEach((el) => el.remove());
+  const proseText = (prose.textContent || '').replace(/\s+/g, ' ');
+  const texPattern = /\\\(|\\\)|\\\[|\\\]|\$\$|\\(frac|sum|times|cdot|text|mathrm|begin|end|leq|geq|alpha|beta)\b/g;
+  const rawTex = [];
+  let m;
+  while ((m = texPattern.exec(proseText)) !== null && rawTex.length < 5) {
+    rawTex.push(proseText.slice(Math.max(0, m.index - 40), m.index + 40));
+  }
+  const sentences = text(main).split(/(?<=[.!?])\s+/);
   return {
     title: document.title,
     h1: [...document.querySelectorAll('h1')].filter(visible).map(headingText),
@@ -236,6 +248,9 @@ _INSPECT_JS = r"""
                    || el.getAttribute('aria-label') || text(el)) : [],
     figureImages: figureImages,
     mainText: text(main).slice(0, 2000),
+    rawTex: rawTex,
+    launchPromises: sentences.filter((t) => /rocket button/i.test(t)),
+    explorers: [...main.querySelectorAll('.coursekit-explorer')].map((el) => el.id),
   };
 }
 """
@@ -259,15 +274,75 @@ class PageReport:
     launch_buttons: list[str] = field(default_factory=list)
     figure_images: list[dict] = field(default_factory=list)
     main_text: str = ""
+    raw_tex: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    launch_promises: list[str] = field(default_factory=list)
+    explorers: list[str] = field(default_factory=list)
     screenshot: Path | None = None
 
 
 def inspect_page(
     page: Page, url: str, entry: str, *, screenshot_group: str | None = "site"
 ) -> PageReport:
-    """Open ``url`` in ``page``, let its images load, read everything the site checks need, take a screenshot."""
-    response = page.goto(url, wait_until="load", timeout=60_000)
-    status = response.status if response is not None else None
+    """Open ``url`` in ``page``, let its images, maths and explorers load, read everything the site checks need,
+    take a screenshot.
+
+    Console errors and uncaught exceptions of the page (a blocked CDN request shows up as one) are collected in
+    ``console_errors``.
+    """
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text}")
+
+    def on_error(error) -> None:
+        errors.append(f"uncaught: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_error)
+    try:
+        response = page.goto(url, wait_until="load", timeout=60_000)
+        status = response.status if response is not None else None
+        wait_until_settled(page)
+        report = _read_page(page, url, entry, status)
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_error)
+    report.console_errors = errors
+    if screenshot_group:
+        report.screenshot = screenshot(page, screenshot_group, entry)
+    return report
+
+
+_SETTLED_JS = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const blocks = [...document.querySelectorAll('.coursekit-explorer')];
+  const ready = () => blocks.every((b) => {
+    const state = (window.coursekitExplorers || {})[b.getAttribute('data-explorer')];
+    return state && (state.updates > 0 || state.error);
+  });
+  const start = performance.now();
+  while (!ready() && performance.now() - start < 20000) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+"""
+
+
+def wait_until_settled(page: Page) -> None:
+    """Wait until MathJax has typeset the page and every in-page explorer has drawn (or failed)."""
+    with contextlib.suppress(Exception):
+        page.wait_for_function("() => document.readyState === 'complete'", timeout=15_000)
+    page.evaluate(_SETTLED_JS)
+
+
+def _read_page(page: Page, url: str, entry: str, status: int | None) -> PageReport:
+    """Read the page report of an open page (images made to load first)."""
     # Make lazily loaded images load now, then wait (briefly) for every image to finish.
     page.evaluate(
         "() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
@@ -292,10 +367,32 @@ def inspect_page(
         launch_buttons=data["launchButtons"],
         figure_images=data["figureImages"],
         main_text=data["mainText"],
+        raw_tex=data["rawTex"],
+        launch_promises=data["launchPromises"],
+        explorers=data["explorers"],
     )
-    if screenshot_group:
-        report.screenshot = screenshot(page, screenshot_group, entry)
     return report
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """The axe-core violations of the page open in ``page`` (axe-core ships in ``axe-playwright-python``).
+
+    The WCAG 2.x A and AA rules and axe's best practices run; nothing is downloaded.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return list(results.response.get("violations", []))
+
+
+def describe_violation(violation: dict) -> str:
+    """One violation in a line a developer can act on: rule, impact, help and the first few elements."""
+    targets = [", ".join(node.get("target", [])) for node in violation.get("nodes", [])[:4]]
+    more = len(violation.get("nodes", [])) - len(targets)
+    return (
+        f"- {violation.get('id')} ({violation.get('impact')}): {violation.get('help')} "
+        f"[{'; '.join(targets)}{f' and {more} more' if more > 0 else ''}]"
+    )
 
 
 class _IdCollector(HTMLParser):
