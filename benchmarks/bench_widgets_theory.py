@@ -103,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         values = cycle([v / 2 for v in range(21)], n, w.controls["concessions"].value)
         return time_changes(w, "concessions", values)
 
+    def dilemma() -> dict:
+        w = twidgets.AbandonmentEntrapmentExplorer()
+        values = cycle([v / 20 for v in range(21)], n, w.controls["commitment"].value)
+        return time_changes(w, "commitment", values)
+
     def checklist() -> dict:
         data_file = paths.data_dir() / "alliance_cases.csv"
         w = twidgets.AllianceChecklist(case=None) if data_file.is_file() else None
@@ -118,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     benches: dict[str, Callable[[], dict]] = {
         "ThreatExplorer": threat,
         "SecurityAutonomyExplorer": security_autonomy,
+        "AbandonmentEntrapmentExplorer": dilemma,
         "AllianceChecklist": checklist,
     }
     results = {}

@@ -151,6 +151,24 @@ class TestFigures:
         best = [line for line in ax.get_lines() if line.get_label() == "best commitment"][0]
         assert best.get_xdata()[0] == pytest.approx(other.result.best_commitment)
 
+    def test_dilemma_png_matches_a_full_rendering(self):
+        import io
+
+        from PIL import Image
+
+        from coursekit.plots.style import to_png
+
+        fig = tplots.dilemma_figure(theory.dilemma_curves(commitment=0.1))
+        first = tplots.dilemma_png(fig, dpi=72)
+        tplots.dilemma_figure(theory.dilemma_curves(commitment=0.8, dependence=0.2), fig=fig)
+        fast = np.asarray(Image.open(io.BytesIO(tplots.dilemma_png(fig, dpi=72))), dtype=int)
+        full = np.asarray(Image.open(io.BytesIO(to_png(fig, dpi=72))), dtype=int)
+        assert fast.shape == full.shape
+        assert (np.abs(fast - full) > 8).mean() < 0.002  # the same picture, up to anti-aliasing
+        assert first != tplots.dilemma_png(fig, dpi=72)  # the update shows
+        other = tplots.gains_figure(theory.alliance_gains())
+        assert tplots.dilemma_png(other, dpi=50) == to_png(other, dpi=50)
+
     def test_gains_figure_says_who_refuses(self):
         fig = tplots.gains_figure(theory.alliance_gains({"concessions": 0}))
         assert "stronger partner would not gain" in " ".join(

@@ -28,18 +28,28 @@ Figures
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.ticker import MaxNLocator
+from PIL import Image as PILImage
 
-from coursekit.plots.style import CAR_COLOUR, PALETTE, RUSSIA_COLOUR, new_figure, style_axes
+from coursekit.plots.style import (
+    CAR_COLOUR,
+    PALETTE,
+    RUSSIA_COLOUR,
+    new_figure,
+    style_axes,
+    to_png,
+)
 from coursekit.theory import (
     FACTOR_LABELS,
     FACTORS,
@@ -73,6 +83,7 @@ __all__ = [
     "indifference_figure",
     "arms_alliance_figure",
     "dilemma_figure",
+    "dilemma_png",
     "checklist_figure",
     "cases_figure",
     "process_model_figure",
@@ -388,7 +399,11 @@ def _region_panel(ax, region: FormationRegion, *, title: str = "Where the allian
     ]
     if invalid.any():
         handles.append(
-            Patch(facecolor="#D9D9D9", edgecolor="#999999", label="weaker partner the stronger")
+            Patch(
+                facecolor="#D9D9D9",
+                edgecolor="#999999",
+                label="not allowed: weaker partner stronger",
+            )
         )
     ax.legend(handles=handles, loc="lower right", fontsize=7.5, framealpha=0.95)
     style_axes(
@@ -584,7 +599,13 @@ def arms_alliance_figure(choice: ArmsOrAlliance, *, title: str | None = None) ->
 # Snyder's abandonment–entrapment dilemma
 # -------------------------------------------------------------------------------------------------------
 def _dilemma_title(curves: DilemmaCurves) -> str:
-    return _wrap(curves.result.verdict, 70)
+    return _wrap(curves.result.verdict, 62)
+
+
+#: The risks are 0–1 and the expected cost, a convex curve, is largest at an end of the commitment axis, where it
+#: is at most 1: a fixed y range never cuts a curve and lets the live figure keep its axes (and its background).
+#: The band above 1 holds the legend, so no curve ever crosses it.
+_DILEMMA_YMAX = 1.4
 
 
 def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figure:
@@ -600,7 +621,7 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
         The result of :func:`coursekit.theory.dilemma_curves`.
     fig : matplotlib.figure.Figure, optional
         A figure made by an earlier call: its lines, marker and title are updated in place (no new artists),
-        which is what makes the explorer fast. Default: draw a new figure.
+        which is what makes the explorer fast (see :func:`dilemma_png`). Default: draw a new figure.
 
     Returns
     -------
@@ -608,15 +629,15 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
     """
     r = curves.result
     best = r.best_commitment
+    best_x = [best, best] if best is not None else [np.nan, np.nan]
     if fig is not None and getattr(fig, "_coursekit_dilemma", None) is not None:
         art = fig._coursekit_dilemma
         art["abandonment"].set_data(curves.commitment, curves.abandonment_cost)
         art["entrapment"].set_data(curves.commitment, curves.entrapment_risk)
         art["total"].set_data(curves.commitment, curves.expected_cost)
         art["point"].set_data([r.commitment], [r.expected_cost])
-        art["best"].set_xdata([best, best] if best is not None else [np.nan, np.nan])
-        art["ax"].set_title(_dilemma_title(curves), fontsize=12, loc="left")  # same Text object
-        art["ax"].set_ylim(0, max(1.0, float(np.nanmax(curves.expected_cost))) * 1.08)
+        art["best"].set_xdata(best_x)
+        art["title"].set_text(_dilemma_title(curves))
         return fig
     fig = new_figure(7.0, 4.6)
     ax = fig.add_subplot()
@@ -645,15 +666,17 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
     (point,) = ax.plot(
         [r.commitment], [r.expected_cost], "o", color=PALETTE["black"], markersize=8, zorder=5
     )
-    best_line = ax.axvline(
-        best if best is not None else np.nan,
+    (best_line,) = ax.plot(
+        best_x,
+        [0, 1.0],
         color=PALETTE["green"],
         linestyle=":",
         linewidth=1.6,
         label="best commitment",
     )
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, max(1.0, float(np.nanmax(curves.expected_cost))) * 1.08)
+    ax.set_ylim(0, _DILEMMA_YMAX)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     title = _dilemma_title(curves)
     style_axes(
         ax,
@@ -661,9 +684,17 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
         xlabel="own commitment to the partner (0 = none, 1 = unconditional)",
         ylabel="risk or expected cost (0–1 scale)",
     )
-    ax.legend(loc="upper center", fontsize=8, ncols=2, framealpha=0.95)
+    title_text = ax.set_title(
+        title, fontsize=12, loc="left"
+    )  # the same Text, to keep a handle on it
+    ax.legend(loc="upper center", fontsize=8, ncols=2, frameon=False)
     # Room for a two-line title, so later updates with a longer verdict still fit.
     _fixed_margins(fig, left=0.8, right=0.25, bottom=0.65, top=0.3 + _text_height("a\nb", 12))
+    dynamic = (abandonment, entrapment, total, best_line, point, title_text)
+    for artist in dynamic:
+        artist.set_animated(
+            True
+        )  # left out of the cached background; drawn on top (savefig draws them too)
     fig._coursekit_dilemma = {
         "ax": ax,
         "abandonment": abandonment,
@@ -671,8 +702,49 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
         "total": total,
         "point": point,
         "best": best_line,
+        "title": title_text,
+        "dynamic": dynamic,
     }
     return fig
+
+
+def dilemma_png(fig: Figure, dpi: int = 72) -> bytes:
+    """PNG of a figure from :func:`dilemma_figure`, redrawing only what changes (blitting).
+
+    The axes, grid, labels and legend are drawn once and cached; each call restores that background and
+    draws the curves, marker, best-commitment line and title on top, then encodes the image with fast PNG
+    compression. For any other figure this is :func:`coursekit.plots.style.to_png`.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure made by :func:`dilemma_figure` (updated in place or not).
+    dpi : int, optional
+        Resolution. Default 72.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+    """
+    art = getattr(fig, "_coursekit_dilemma", None)
+    if art is None:
+        return to_png(fig, dpi=dpi)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    cache = art.get("blit")
+    if cache is None or cache["dpi"] != dpi:
+        fig.set_dpi(dpi)
+        canvas.draw()  # animated artists are skipped: this is the background
+        cache = {"dpi": dpi, "background": canvas.copy_from_bbox(fig.bbox)}
+        art["blit"] = cache
+    canvas.restore_region(cache["background"])
+    for artist in art["dynamic"]:
+        art["ax"].draw_artist(artist)
+    width, height = canvas.get_width_height(physical=True)
+    image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 # -------------------------------------------------------------------------------------------------------

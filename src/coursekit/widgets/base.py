@@ -99,7 +99,11 @@ class Explorer:
         self._output.clear_output(wait=True)
         if self.figure is not None:
             with self._output:
-                display(Image(to_png(self.figure, dpi=self.dpi)))
+                display(Image(self.png()))
+
+    def png(self) -> bytes:
+        """The PNG shown for the current figure (a subclass may use a faster renderer)."""
+        return to_png(self.figure, dpi=self.dpi)
 
     def _ipython_display_(self) -> None:  # pragma: no cover - display hook
         display(self.widget)

@@ -424,7 +424,8 @@ class AbandonmentEntrapmentExplorer(Explorer):
     Notes
     -----
     The figure is made once and then updated in place (:func:`coursekit.plots.theory.dilemma_figure` with
-    ``fig=``), so a slider move costs one PNG rendering and no new artists.
+    ``fig=``), and its PNG redraws only the changing artists over a cached background
+    (:func:`coursekit.plots.theory.dilemma_png`).
     """
 
     #: PNG resolution of the live figure (lower than the book's, so an update stays fast).
@@ -441,6 +442,9 @@ class AbandonmentEntrapmentExplorer(Explorer):
 
     def draw(self, result: theory.DilemmaCurves, **values: Any) -> Figure:
         return tplots.dilemma_figure(result, fig=self.figure)
+
+    def png(self) -> bytes:
+        return tplots.dilemma_png(self.figure, dpi=self.dpi)
 
 
 # -------------------------------------------------------------------------------------------------------
