@@ -172,3 +172,55 @@ def write(nb: NotebookNode | str | dict, path: Path) -> Path:
     else:
         path.write_text(json.dumps(nb), encoding="utf-8")
     return path
+
+
+# ---- a second set whose hidden test compares numbers the way sets 02 and 04 do -------------------------------
+
+NAN_SET_ID = "98-grader-nan"
+
+
+def nan_source_notebook() -> NotebookNode:
+    """A one-question set whose hidden test flags a value as wrong only when ``abs(got - expected) > tol``.
+
+    NaN never satisfies ``>``, so without the grader's own guard a NaN answer would pass it.
+    """
+    cells = [
+        new_markdown_cell("# Grader NaN self-test"),
+        _cell("code", "# coursekit: setup\nfrom coursekit.exercises import check, hint", ["setup"]),
+        _cell("markdown", "## Question 1 (2 points)\n\nGive the two shares as a dict.", ["question"],
+              {"question": "q1"}),
+        _cell("code", '# coursekit: q1\n### BEGIN SOLUTION\nshares = {"a": 0.25, "b": 0.75}\n### END SOLUTION',
+              ["solution"], {"question": "q1", "points": 2, "answer": "shares"}),
+        _cell("code", '# coursekit: q1\ncheck("q1", shares)', ["check"], {"question": "q1"}),
+        _cell("code", "# coursekit: q1 hidden tests\nfrom coursekit.grading.spec import points\n\n"
+              "@points(2)\ndef test_shares(answer):\n"
+              '    expected = {"a": 0.25, "b": 0.75}\n'
+              "    wrong = sorted(k for k in expected if abs(answer.get(k, -1) - expected[k]) > 0.005)\n"
+              '    assert not wrong, f"{len(wrong)} share(s) are not right."\n',
+              ["hidden-tests"], {"question": "q1"}),
+    ]  # fmt: skip
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["coursekit"] = {"set": NAN_SET_ID, "title": "Grader NaN self-test",
+                                "chapter": "chapters/theory-01-alliances", "minutes": 5}  # fmt: skip
+    return nb
+
+
+def write_nan_source(folder: Path) -> Path:
+    """Write the NaN set's source notebook into ``folder`` and return its path."""
+    path = Path(folder) / f"{NAN_SET_ID}.ipynb"
+    nbformat.write(nan_source_notebook(), path)
+    load_source(path)
+    return path
+
+
+def nan_submission(source: Path, value: str) -> NotebookNode:
+    """The NaN set's student edition answered with ``shares = <value>``."""
+    nb = make_student_edition(load_source(source))
+    cell = _find(nb, "q1", "solution")
+    cell.source = f"# coursekit: q1\nshares = {value}"
+    return nb

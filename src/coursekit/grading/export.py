@@ -214,10 +214,8 @@ def _encode_library(value: Any, t: type, depth: int, budget: _Budget, stack: set
             frame = pd.DataFrame(value, copy=False)  # base class view of a subclass
             return {
                 "df": {
-                    "columns": encode(list(frame.columns), depth + 1, budget, stack),
-                    "index": encode(list(frame.index), depth + 1, budget, stack),
-                    "index_names": encode(list(frame.index.names), depth + 1, budget, stack),
-                    "columns_name": encode(frame.columns.name, depth + 1, budget, stack),
+                    "columns": _encode_index(pd, frame.columns, depth + 1, budget, stack),
+                    "index": _encode_index(pd, frame.index, depth + 1, budget, stack),
                     "dtypes": [str(d) for d in frame.dtypes],
                     "data": encode(frame.to_numpy(dtype=object).tolist(), depth + 1, budget, stack),
                 }
@@ -227,8 +225,7 @@ def _encode_library(value: Any, t: type, depth: int, budget: _Budget, stack: set
             return {
                 "ser": {
                     "name": encode(series.name, depth + 1, budget, stack),
-                    "index": encode(list(series.index), depth + 1, budget, stack),
-                    "index_names": encode(list(series.index.names), depth + 1, budget, stack),
+                    "index": _encode_index(pd, series.index, depth + 1, budget, stack),
                     "dtype": str(series.dtype),
                     "data": encode(
                         series.to_numpy(dtype=object).tolist(), depth + 1, budget, stack
@@ -245,6 +242,48 @@ def _encode_library(value: Any, t: type, depth: int, budget: _Budget, stack: set
                 return {"dt": str(value)} if not np.isnat(value) else {"nat": 1}
             return encode(np.generic.item(value), depth + 1, budget, stack)
     return None
+
+
+def _encode_index(
+    pd: Any, index: Any, depth: int, budget: _Budget, stack: set[int]
+) -> dict[str, Any]:
+    """An index (or the columns) exactly: MultiIndex levels and codes, categories, datetimes, tuple labels."""
+    names = encode(list(index.names), depth + 1, budget, stack)
+    if isinstance(index, pd.MultiIndex):
+        return {
+            "kind": "multi",
+            "names": names,
+            "levels": [_encode_index(pd, lv, depth + 1, budget, stack) for lv in index.levels],
+            "codes": [[int(c) for c in codes] for codes in index.codes],
+        }
+    if isinstance(index, pd.CategoricalIndex):
+        return {
+            "kind": "category",
+            "names": names,
+            "categories": _encode_index(pd, index.categories, depth + 1, budget, stack),
+            "ordered": bool(index.ordered),
+            "codes": [int(c) for c in index.codes],
+        }
+    if isinstance(index, pd.DatetimeIndex):
+        return {
+            "kind": "datetime",
+            "names": names,
+            "tz": None if index.tz is None else str(index.tz),
+            "values": [None if v is pd.NaT else v.isoformat() for v in index],
+        }
+    if isinstance(index, pd.PeriodIndex):
+        return {
+            "kind": "period",
+            "names": names,
+            "freq": str(index.freqstr),
+            "values": [None if v is pd.NaT else str(v) for v in index],
+        }
+    return {
+        "kind": "plain",
+        "names": names,
+        "dtype": str(index.dtype),
+        "values": encode(list(index), depth + 1, budget, stack),
+    }
 
 
 def _dumps(data: Any) -> str:
@@ -385,16 +424,19 @@ def decode(data: Any, _depth: int = 0) -> Any:
     if not isinstance(data, dict) or len(data) != 1:
         raise ExportError("malformed data: a JSON object must hold exactly one tag.")
     tag, body = next(iter(data.items()))
+    decoder = _DECODERS.get(tag) if isinstance(tag, str) else None
+    if decoder is None:
+        raise ExportError(f"malformed data: unknown tag {str(tag)[:40]!r}.")
     try:
-        return _DECODERS[tag](body, _depth)
-    except KeyError:
-        if tag not in _DECODERS:
-            raise ExportError(f"malformed data: unknown tag {tag!r}.") from None
-        raise
+        return decoder(body, _depth)
     except ExportError:
         raise
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ExportError(f"malformed data under tag {tag!r}: {exc}") from exc
+    except RecursionError as exc:
+        raise ExportError("the data is nested too deeply.") from exc
+    except Exception as exc:  # noqa: BLE001 - whatever the kernel sent, a bad reply is an ExportError
+        raise ExportError(
+            f"malformed data under tag {tag!r}: {type(exc).__name__}: {exc}"[:300]
+        ) from exc
 
 
 def _pairs(body: Any, depth: int) -> dict[Any, Any]:
@@ -423,18 +465,19 @@ def _frame(body: Any, depth: int) -> Any:
 
     if not isinstance(body, dict):
         raise ExportError("malformed DataFrame")
-    columns = decode(body["columns"], depth + 1)
-    index = decode(body["index"], depth + 1)
+    columns = _decode_index(pd, body["columns"], depth + 1)
+    index = _decode_index(pd, body["index"], depth + 1)
     data = decode(body["data"], depth + 1)
-    names = decode(body.get("index_names", [None]), depth + 1)
-    frame = pd.DataFrame(data, columns=_index(pd, columns), index=_index(pd, index, names))
-    if not data:
-        frame = pd.DataFrame(columns=_index(pd, columns), index=_index(pd, index, names))
-    frame.columns.name = decode(body.get("columns_name"), depth + 1)
+    if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
+        raise ExportError("malformed DataFrame data")
+    if data:
+        frame = pd.DataFrame(data, columns=columns, index=index, dtype=object)
+    else:
+        frame = pd.DataFrame(columns=columns, index=index)
     dtypes = body.get("dtypes", [])
     if isinstance(dtypes, list) and len(dtypes) == frame.shape[1]:
         for i, dtype in enumerate(dtypes):
-            frame.isetitem(i, _as_dtype(pd, frame.iloc[:, i], dtype))
+            frame.isetitem(i, _as_dtype(pd, frame.iloc[:, i], str(dtype)))
     return frame
 
 
@@ -443,22 +486,62 @@ def _series(body: Any, depth: int) -> Any:
 
     if not isinstance(body, dict):
         raise ExportError("malformed Series")
-    index = decode(body["index"], depth + 1)
-    names = decode(body.get("index_names", [None]), depth + 1)
+    index = _decode_index(pd, body["index"], depth + 1)
     data = decode(body["data"], depth + 1)
-    series = pd.Series(
-        data, index=_index(pd, index, names), name=decode(body.get("name"), depth + 1), dtype=object
-    )
+    if not isinstance(data, list):
+        raise ExportError("malformed Series data")
+    series = pd.Series(data, index=index, name=decode(body.get("name"), depth + 1), dtype=object)
     return _as_dtype(pd, series, str(body.get("dtype", "object")))
 
 
-def _index(pd: Any, values: list[Any], names: list[Any] | None = None) -> Any:
-    if values and all(isinstance(v, tuple) for v in values):
-        width = len(values[0])
-        if names is not None and len(names) == width and width > 1:
-            return pd.MultiIndex.from_tuples(values, names=names)
-    name = names[0] if names and len(names) == 1 else None
-    return pd.Index(values, name=name, dtype=object if not values else None, tupleize_cols=False)
+def _decode_index(pd: Any, body: Any, depth: int) -> Any:
+    """Rebuild an index written by :func:`_encode_index`."""
+    if depth > MAX_DEPTH + 10:
+        raise ExportError("the data is nested too deeply.")
+    if not isinstance(body, dict):
+        raise ExportError("malformed index")
+    kind = body.get("kind")
+    names = decode(body.get("names", [None]), depth + 1)
+    if not isinstance(names, list) or not names:
+        names = [None]
+    if kind == "multi":
+        levels = [_decode_index(pd, lv, depth + 1) for lv in body["levels"]]
+        return pd.MultiIndex(levels=levels, codes=body["codes"], names=names)
+    if kind == "category":
+        categories = _decode_index(pd, body["categories"], depth + 1)
+        cat = pd.Categorical.from_codes(
+            body["codes"], categories=categories, ordered=bool(body["ordered"])
+        )
+        return pd.CategoricalIndex(cat, name=names[0])
+    if kind == "datetime":
+        tz = body.get("tz")
+        values = pd.to_datetime(
+            [pd.NaT if v is None else str(v) for v in body["values"]], utc=bool(tz)
+        )
+        index = pd.DatetimeIndex(values, name=names[0])
+        return index.tz_convert(str(tz)) if tz else index
+    if kind == "period":
+        freq = str(body["freq"])
+        values = [pd.NaT if v is None else pd.Period(str(v), freq=freq) for v in body["values"]]
+        return pd.PeriodIndex(values, freq=freq, name=names[0])
+    if kind != "plain":
+        raise ExportError("malformed index")
+    values = decode(body["values"], depth + 1)
+    if not isinstance(values, list):
+        raise ExportError("malformed index")
+    dtype = str(body.get("dtype", "object"))
+    if not values:
+        try:
+            return pd.Index([], dtype=dtype, name=names[0])
+        except (TypeError, ValueError):
+            return pd.Index([], dtype=object, name=names[0])
+    index = pd.Index(values, dtype=object, name=names[0], tupleize_cols=False)
+    if dtype != "object":
+        try:
+            index = index.astype(dtype)
+        except (TypeError, ValueError, OverflowError):
+            index = pd.Index(values, name=names[0], tupleize_cols=False)
+    return index
 
 
 def _as_dtype(pd: Any, column: Any, dtype: str) -> Any:

@@ -24,11 +24,13 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ from coursekit.grading.hidden import (
     run_tests,
 )
 from coursekit.grading.kernel import Kernel, KernelStartError, Limits, Reply, resolve_sandbox
+from coursekit.grading.plain import plain_view
 from coursekit.grading.reconcile import Plan, Released, index_release, is_blank_written, reconcile
 from coursekit.grading.results import (
     Journal,
@@ -57,6 +60,7 @@ from coursekit.grading.results import (
     write_gradebook,
     write_junit,
     write_manual,
+    write_renamed,
     write_summary,
 )
 from coursekit.grading.spec import StudentFunctionError, StudentTimeout
@@ -67,6 +71,13 @@ SETUP_TIMEOUT = 60.0
 #: Data folders up to this size are copied into each submission's working folder (``none`` sandbox).
 COPY_DATA_MAX_BYTES = 64 * 1024 * 1024
 _EXPORT = "__import__('coursekit.grading.export', fromlist=['dump'])"
+
+
+NO_ISOLATION_WARNING = (
+    "warning: grading WITHOUT isolation (sandbox none): a submission can read every file this user can read, "
+    "the exercise source with its solutions included, use the network and signal your processes. Use it only "
+    "for trusted notebooks, or inside a container or virtual machine; install bubblewrap for --sandbox bwrap."
+)
 
 
 class GradingSetupError(RuntimeError):
@@ -120,6 +131,9 @@ class Context:
     live: set[Kernel] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: list[int] = field(default_factory=lambda: [0])
+    #: Questions whose reference answer itself holds NaN or infinity (from the preflight): only there may a
+    #: student's answer hold one too.
+    non_finite_ok: set[str] = field(default_factory=set)
 
     def next_slot(self) -> int:
         with self.lock:
@@ -257,12 +271,43 @@ def cleanup(ctx: Context) -> None:
 # ---- one submission ----------------------------------------------------------------------------------------
 
 
-
 def _json_problem(exc: json.JSONDecodeError) -> str:
     """``"unterminated string starting at line 283, column 5"`` from a JSON error, readable as a phrase."""
     msg = exc.msg[0].lower() + exc.msg[1:] if exc.msg else "invalid JSON"
     where = f"line {exc.lineno}, column {exc.colno}"
     return f"{msg} {where}" if msg.endswith(" at") else f"{msg} at {where}"
+
+
+def _without_lone_surrogates(data: Any) -> Any:
+    """Replace lone surrogates (``"\\ud800"`` in the JSON) by U+FFFD in every string, keys included.
+
+    JSON may spell them, but they cannot be encoded as UTF-8, so they would break the kernel messages and the
+    output files. Works without recursion, whatever the nesting.
+    """
+
+    def fix(text: str) -> str:
+        try:
+            text.encode("utf-8")
+            return text
+        except UnicodeEncodeError:
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+    if isinstance(data, str):
+        return fix(data)
+    root: list[Any] = [data]
+    todo: list[Any] = [root]
+    while todo:
+        node = todo.pop()
+        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        for key, value in items:
+            if isinstance(value, str):
+                node[key] = fix(value)
+            elif isinstance(value, dict | list):
+                todo.append(value)
+            if isinstance(node, dict) and isinstance(key, str) and fix(key) != key:
+                node[fix(key)] = node.pop(key)
+    return root[0]
+
 
 def read_submission(raw: bytes) -> nbformat.NotebookNode:
     """Parse a submitted file as a Jupyter notebook of format 4.
@@ -285,6 +330,9 @@ def read_submission(raw: bytes) -> nbformat.NotebookNode:
             f"the file is not valid notebook JSON ({_json_problem(exc)}); it may be "
             "damaged: open it in Jupyter, save it again and hand it in once more"
         ) from exc
+    except RecursionError as exc:
+        raise ValueError("the file's JSON is nested too deeply to be a notebook") from exc
+    data = _without_lone_surrogates(data)
     if not isinstance(data, dict) or "nbformat" not in data:
         raise ValueError("the file is JSON but not a Jupyter notebook (it has no nbformat version)")
     major = data.get("nbformat")
@@ -348,16 +396,39 @@ def grade_file(path: Path, sid: str, ctx: Context) -> SubmissionResult:
         raw = Path(path).read_bytes()
     except OSError as exc:
         return _error_result(
-            sid, str(path), "", ctx, f"The file could not be read ({exc.strerror}).", started
+            sid, _shown(path), "", ctx, f"The file could not be read ({exc.strerror}).", started
         )
     sha = hashlib.sha256(raw).hexdigest()
     try:
         nb = read_submission(raw)
     except ValueError as exc:
-        return _error_result(sid, str(path), sha, ctx, f"Not graded: {exc}.", started)
-    result = grade_notebook(nb, sid, ctx, started)
-    result.path, result.sha256 = str(path), sha
+        return _error_result(sid, _shown(path), sha, ctx, f"Not graded: {exc}.", started)
+    except Exception as exc:  # noqa: BLE001 - e.g. nbformat choking on a strange but valid JSON file
+        return _error_result(
+            sid,
+            _shown(path),
+            sha,
+            ctx,
+            f"Not graded: the notebook could not be read ({_fault(exc)}).",
+            started,
+        )
+    try:
+        result = grade_notebook(nb, sid, ctx, started)
+    except GraderFailure:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a fault while grading one submission is that submission's result
+        return _error_result(
+            sid, _shown(path), sha, ctx,
+            f"Not graded: the grader could not handle this notebook ({_fault(exc)}); tell your instructor.",
+            started,
+        )  # fmt: skip
+    result.path, result.sha256 = _shown(path), sha
     return result
+
+
+def _shown(path: Path) -> str:
+    """A path as text that can always be written (undecodable bytes of a file name as escapes)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -370,7 +441,15 @@ class _QState:
 class _Run:
     """The state of grading one submission in one kernel."""
 
-    def __init__(self, plan: Plan, ctx: Context, kernel: Kernel, deadline: float) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        ctx: Context,
+        kernel: Kernel,
+        deadline: float,
+        record: set[str] | None = None,
+    ) -> None:
+        self.record = record
         self.plan = plan
         self.ctx = ctx
         self.kernel = kernel
@@ -382,6 +461,17 @@ class _Run:
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
+
+    def refuses_non_finite(self, qid: str) -> bool:
+        """True when a NaN or infinity in question ``qid``'s answer must fail it.
+
+        It is refused unless the reference solution's own answer holds one (seen in the preflight, which runs
+        with ``record`` set and notes each such question instead).
+        """
+        if self.record is not None:
+            self.record.add(qid)
+            return False
+        return qid not in self.ctx.non_finite_ok
 
     def budget(self, role: str = "") -> float:
         """Seconds the next request may take: the per-cell limit, or for the setup cell (imports and data,
@@ -480,7 +570,14 @@ class _Run:
         for qid in qids:
             if qid in self.results:
                 continue
-            self.results[qid] = self.grade_question(qid)
+            try:
+                self.results[qid] = self.grade_question(qid)
+            except GraderFailure:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one answer's fault is that question's error row
+                q = self.ctx.exercise.question(qid)
+                msg = f"Your answer could not be graded ({_fault(exc)})."
+                self.results[qid] = QuestionResult(qid, 0.0, q.points, "error", msg, [msg])
 
     def grade_question(self, qid: str) -> QuestionResult:
         q = self.ctx.exercise.question(qid)
@@ -495,7 +592,7 @@ class _Run:
             return QuestionResult(qid, 0.0, q.points, "error", st.error, [st.error, *notes])
         tests = self.ctx.tests[qid]
         if q.kind == "function":
-            caller = KernelCall(self, q.answer_name or "")
+            caller = KernelCall(self, q.answer_name or "", qid)
             alive_before = self.dead is None
             outcomes = run_tests(tests, q.points, call=caller)
             if caller.calls and caller.all_ellipsis:
@@ -521,9 +618,14 @@ class _Run:
                     f"Your answer is an object of type {value.type_name}, which cannot be graded "
                     f"({value.reason}); give a plain value: a number, text, list, dict, Series or DataFrame."
                 )
-            from coursekit.exercises.verify import from_plain, to_plain
-
-            view = None if isinstance(value, Unexportable) else from_plain(to_plain(value))
+            view = None if isinstance(value, Unexportable) else plain_view(value)
+            bad = non_finite(view)
+            if bad and self.refuses_non_finite(qid):
+                msg = (
+                    f"Your answer holds {bad}, which is not a number a test can check: look for a division by "
+                    "zero or a missing value in your computation."
+                )
+                return QuestionResult(qid, 0.0, q.points, "failed", msg, [msg, *notes])
             outcomes = run_tests(tests, q.points, answer=view)
         return self._verdict(qid, q.points, outcomes, extra, notes, bool(qp.tampered))
 
@@ -610,6 +712,52 @@ class _Run:
             return None, ("error", f"Your answer `{name}` could not be read: {exc}")
 
 
+def _fault(exc: BaseException) -> str:
+    """``"KeyError: 'x'"`` for an unexpected exception, safe whatever its message does."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a message that cannot be turned into text
+        text = ""
+    return f"{type(exc).__name__}: {text}"[:300].rstrip(": ")
+
+
+def non_finite(value: Any) -> str:
+    """Name the first NaN or infinity in a plain answer (``"NaN"``, ``"inf"``, ``"-inf"``), or ``""``.
+
+    Looks through lists, tuples, sets, dict values and the values of Series and DataFrames (not their labels).
+    """
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return "NaN" if math.isnan(item) else ("inf" if item > 0 else "-inf")
+        elif isinstance(item, complex):
+            todo += [item.real, item.imag]
+        elif isinstance(item, list | tuple | set | frozenset):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, pd.Series | pd.DataFrame):
+            frame = item.to_frame() if isinstance(item, pd.Series) else item
+            for _, column in frame.items():
+                if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+                    column.dtype
+                ):
+                    values = column.to_numpy(dtype=float, na_value=np.nan)
+                    bad = values[~np.isfinite(values)]
+                    if bad.size:
+                        return non_finite(float(bad[0]))
+                else:
+                    todo.extend(v for v in column.tolist() if isinstance(v, float | complex))
+    return ""
+
+
 def is_untouched(value: Any) -> bool:
     """True for the stub of the student edition: ``...``, or a non-empty container holding only ``...``.
 
@@ -626,7 +774,8 @@ def is_untouched(value: Any) -> bool:
 
 def _plain_text(entry: dict[str, Any]) -> str:
     """The string a ``user_expressions`` entry carries (its ``text/plain`` is the repr of a str)."""
-    text = (entry.get("data") or {}).get("text/plain")
+    data = entry.get("data")
+    text = data.get("text/plain") if isinstance(data, dict) else None
     if not isinstance(text, str):
         raise ExportError("the kernel's reply carries no text.")
     try:
@@ -659,9 +808,10 @@ class KernelCall:
     per-cell time limit.
     """
 
-    def __init__(self, run: _Run, name: str) -> None:
+    def __init__(self, run: _Run, name: str, qid: str = "") -> None:
         self.run = run
         self.name = name
+        self.qid = qid
         self.calls = 0
         self.all_ellipsis = True
 
@@ -723,9 +873,14 @@ class KernelCall:
             raise StudentFunctionError(
                 f"{label} returned an object of type {value.type_name}, which cannot be graded ({value.reason})."
             )
-        from coursekit.exercises.verify import from_plain, to_plain
-
-        return from_plain(to_plain(value))
+        view = plain_view(value)
+        bad = non_finite(view)
+        if bad and run.refuses_non_finite(self.qid):
+            raise StudentFunctionError(
+                f"{label} returned {bad}, which is not a number a test can check (a division by zero or a "
+                "missing value?)."
+            )
+        return view
 
 
 def _start_kernel(ctx: Context, slot: int) -> tuple[Kernel, Path]:
@@ -767,14 +922,29 @@ def _start_kernel(ctx: Context, slot: int) -> tuple[Kernel, Path]:
 
 
 def grade_notebook(
-    nb: nbformat.NotebookNode, sid: str, ctx: Context, started: float | None = None
+    nb: nbformat.NotebookNode,
+    sid: str,
+    ctx: Context,
+    started: float | None = None,
+    record: set[str] | None = None,
 ) -> SubmissionResult:
-    """Grade a notebook already read into memory (see :func:`grade_file`)."""
+    """Grade a notebook already read into memory (see :func:`grade_file`).
+
+    ``record``, for the reference solution only: a set that receives the questions whose answers hold NaN or
+    infinity (which are then accepted from students on those questions).
+    """
     started = time.monotonic() if started is None else started
     plan = reconcile(ctx.released, nb)
+    if time.monotonic() - started >= ctx.limits.timeout:
+        msg = f"Not graded: the whole notebook ran past its {ctx.limits.timeout:g} s limit."
+        rows = [
+            QuestionResult(q.qid, 0.0, q.points, "timeout", msg, [msg])
+            for q in ctx.exercise.questions
+        ]
+        return SubmissionResult(sid, "", "", rows, [msg], time.monotonic() - started)
     slot = ctx.next_slot()
     kernel, folder = _start_kernel(ctx, slot)
-    run = _Run(plan, ctx, kernel, started + ctx.limits.timeout)
+    run = _Run(plan, ctx, kernel, started + ctx.limits.timeout, record)
     try:
         run.run()
     finally:
@@ -823,11 +993,53 @@ def _written(
 # ---- many submissions ----------------------------------------------------------------------------------------
 
 
+#: Longest submission id kept as it is (bytes of UTF-8): the feedback page and its temporary file must fit in a
+#: file name of 255 bytes.
+MAX_ID_BYTES = 120
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.+=@-]+")
+
+
+def submission_id(name: str) -> tuple[str, bool]:
+    """The id of a submission file called ``name``, and whether it had to be changed.
+
+    The id is the name without ``.ipynb``, unless that cannot name output files safely: text that is not
+    UTF-8 (a name unpacked from a Latin-1 archive), control characters, path separators, a leading ``.``
+    (a hidden file) or more than :data:`MAX_ID_BYTES` bytes. Then the id is a cleaned, shortened form plus
+    eight characters of a hash of the original name, so two such names never collide.
+    """
+    stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
+    try:
+        encoded = stem.encode("utf-8")
+        readable = True
+    except UnicodeEncodeError:
+        encoded, readable = b"", False
+    safe = (
+        readable
+        and 0 < len(encoded) <= MAX_ID_BYTES
+        and not stem.startswith(".")
+        and not any(unicodedata.category(c).startswith("C") for c in stem)
+        and "/" not in stem
+        and "\\" not in stem
+    )
+    if safe:
+        return stem, False
+    shown = "".join("_" if 0xD800 <= ord(c) <= 0xDFFF else c for c in stem)
+    cleaned = _UNSAFE_ID.sub("_", shown).strip("._-")[:60] or "submission"
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:8]
+    return f"{cleaned}-{digest}", True
+
+
+def display_name(path: Path) -> str:
+    """A file name as text that can always be written: undecodable bytes as ``\\xe9`` escapes."""
+    return os.fsencode(Path(path).name).decode("utf-8", "backslashreplace")
+
+
 def collect_submissions(inputs: Sequence[Path], source: Path) -> list[tuple[str, Path]]:
     """Expand files and folders into ``(submission id, path)`` pairs, sorted by id.
 
-    Folders contribute the ``.ipynb`` files directly inside them (not checkpoints); the source notebook itself
-    is skipped.
+    Folders contribute the ``.ipynb`` files directly inside them, hidden ones (a name beginning with ``.``)
+    included, so nothing handed in is skipped silently; the source notebook itself is skipped. A file whose name
+    cannot serve as an id gets a sanitised one (:func:`submission_id`); :func:`grade` records the mapping.
 
     Raises
     ------
@@ -839,25 +1051,23 @@ def collect_submissions(inputs: Sequence[Path], source: Path) -> list[tuple[str,
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            files = sorted(
-                p for p in item.glob("*.ipynb") if p.is_file() and not p.name.startswith(".")
-            )
+            files = sorted(p for p in item.glob("*.ipynb") if p.is_file())
         elif item.is_file():
             if item.suffix != ".ipynb":
                 raise GradingSetupError(
-                    f"{item}: not a notebook (.ipynb); pass notebooks or folders of them."
+                    f"{display_name(item)}: not a notebook (.ipynb); pass notebooks or folders of them."
                 )
             files = [item]
         else:
-            raise GradingSetupError(f"{item}: no such file or folder.")
+            raise GradingSetupError(f"{display_name(item)}: no such file or folder.")
         for f in files:
             if f.resolve() == source_resolved:
                 continue
-            sid = f.stem
+            sid, _renamed = submission_id(f.name)
             if sid in found and found[sid].resolve() != f.resolve():
                 raise GradingSetupError(
-                    f"two submissions have the id {sid!r} ({found[sid]} and {f}); a submission's id is its file "
-                    "name, so rename one of them."
+                    f"two submissions have the id {sid!r} ({display_name(found[sid])} and {display_name(f)}); "
+                    "a submission's id is its file name, so rename one of them."
                 )
             found[sid] = f
     if not found:
@@ -899,7 +1109,10 @@ def reference_notebook(exercise: ExerciseSet) -> nbformat.NotebookNode:
 
 def preflight(ctx: Context) -> SubmissionResult:
     """Grade the reference solution; raise :class:`GradingSetupError` unless every code question passes."""
-    result = grade_notebook(reference_notebook(ctx.exercise), "reference-solution", ctx)
+    seen: set[str] = set()
+    result = grade_notebook(
+        reference_notebook(ctx.exercise), "reference-solution", ctx, record=seen
+    )
     bad = [q for q in result.questions if q.status not in ("passed", "manual")]
     if bad:
         lines = "; ".join(f"{q.question} {q.status}: {q.message}" for q in bad)
@@ -909,6 +1122,7 @@ def preflight(ctx: Context) -> SubmissionResult:
             f"wrong ({lines}).{notes} Check the source notebook (coursekit release) and the grading limits or "
             "sandbox (--sandbox none, --memory-mb, --cell-timeout)."
         )
+    ctx.non_finite_ok = seen
     return result
 
 
@@ -1026,8 +1240,16 @@ def _grade_all(
     say(
         f"grading {len(todo)} submission(s) of {ctx.exercise.set_id} with {options.jobs} job(s), sandbox: {ctx.sandbox}"
     )
+    if ctx.sandbox == "none":
+        say(NO_ISOLATION_WARNING)
     ex = ctx.exercise
     rubrics = {q.qid: q.rubric or "" for q in ex.questions if q.kind == "manual"}
+    renamed = {sid: path for sid, path in submissions if submission_id(path.name)[1]}
+    if renamed:
+        write_renamed(renamed, out / "renamed.csv")
+        say(
+            f"{len(renamed)} file name(s) could not serve as ids; the ids given are in {out / 'renamed.csv'}"
+        )
 
     def write_tables() -> None:
         write_gradebook(results.values(), out / "gradebook.csv")
@@ -1062,8 +1284,18 @@ def _grade_all(
                     result = fut.result()
                 except GraderFailure as exc:
                     raise GradingSetupError(str(exc)) from exc
+                except Exception as exc:  # noqa: BLE001 - never let one submission end the run
+                    path = dict(todo)[sid]
+                    result = _error_result(
+                        sid, _shown(path), _sha(path), ctx,
+                        f"Not graded: the grader could not handle this notebook ({_fault(exc)}).", time.monotonic(),
+                    )  # fmt: skip
                 if ctx.stop.is_set():
                     continue
+                if sid in renamed:
+                    result.notes.append(
+                        f"Graded as {sid}: the file name {display_name(renamed[sid])!r} cannot serve as an id."
+                    )
                 journal.append(result)
                 results[sid] = result
                 write_feedback(result, ex.title, ex.set_id, out / "feedback")

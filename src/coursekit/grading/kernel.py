@@ -36,6 +36,15 @@ from jupyter_client.session import Session
 
 SandboxMode = Literal["none", "bwrap"]
 
+#: The user id (and group id) the kernel has inside bubblewrap: "nobody", never root.
+SANDBOX_UID = 65534
+
+#: Milliseconds a send to the kernel may wait for it to be connected before the grader checks on it again.
+SEND_TIMEOUT_MS = 200
+#: Address space a kernel may reserve beyond ``--memory-mb`` (RLIMIT_AS): about 390 MB are reserved, not used,
+#: by Python, numpy, pandas and the kernel's threads before any student code runs.
+ADDRESS_HEADROOM_MB = 512
+
 #: Largest message accepted from a kernel; a bigger one is dropped and the request times out.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -102,6 +111,9 @@ class Limits:
         Size of the private working folder and ``/tmp`` in the ``bwrap`` mode (tmpfs), in MB.
     nofile : int
         Most files the kernel may hold open at once.
+    nproc : int
+        Most processes (and threads) the kernel and what it starts may have at once: a cgroup ``pids.max`` where
+        the grader may create cgroups, else ``RLIMIT_NPROC`` (which Linux does not enforce for root).
     """
 
     cell_timeout: float = 30.0
@@ -110,6 +122,7 @@ class Limits:
     file_mb: int = 64
     disk_mb: int = 256
     nofile: int = 512
+    nproc: int = 64
 
 
 @dataclass
@@ -151,8 +164,9 @@ def bwrap_path() -> str | None:
     if not exe:
         return None
     # the same features the sandbox uses (tmpfs --size needs bubblewrap 0.6 or later)
-    probe = [exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent",
-             "--new-session", "--cap-drop", "ALL", "--size", "1048576", "--tmpfs", "/tmp", "true"]  # fmt: skip
+    probe = [exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--unshare-user",
+             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--die-with-parent", "--new-session",
+             "--cap-drop", "ALL", "--size", "1048576", "--tmpfs", "/tmp", "--remount-ro", "/", "true"]  # fmt: skip
     try:
         ok = subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
     except (OSError, subprocess.SubprocessError):
@@ -186,6 +200,50 @@ def resolve_sandbox(mode: str) -> SandboxMode:
             "install it (Debian/Ubuntu: apt-get install bubblewrap) or use --sandbox none."
         )
     return "none"
+
+
+#: Where a per-kernel cgroup with a process limit can be made: cgroup v1's pids hierarchy, or cgroup v2.
+CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+
+
+def make_cgroup(name: str, limits: Limits) -> Path | None:
+    """Create a cgroup whose ``pids.max`` is ``limits.nproc``; None where the grader may not (no root, no pids
+    controller). Everything the kernel starts stays in it, so the limit counts only that submission."""
+    for root in CGROUP_ROOTS:
+        try:
+            if (
+                root.name != "pids"
+                and "pids" not in (root / "cgroup.subtree_control").read_text().split()
+            ):
+                continue
+            if not (root / "cgroup.procs").exists():
+                continue
+            group = root / "coursekit-grader" / name
+            group.mkdir(parents=True, exist_ok=True)
+            (group / "pids.max").write_text(str(limits.nproc))
+            return group
+        except OSError:
+            continue
+    return None
+
+
+def remove_cgroup(group: Path) -> None:
+    """Kill whatever is left in a kernel's cgroup and remove it."""
+    for _ in range(20):
+        try:
+            pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            pids = []
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            group.rmdir()
+            return
+        except OSError:
+            time.sleep(0.05)
 
 
 def _python_roots() -> list[Path]:
@@ -236,7 +294,8 @@ def bwrap_command(
     a private, size-limited tmpfs as working folder and ``/tmp``. It has no
     network and its own process, IPC and host-name namespaces; it dies with the grader.
     """
-    args = [exe, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    args = [exe, "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL"]  # fmt: skip
     for top in ("usr", "bin", "lib", "lib32", "lib64", "sbin"):
         p = Path("/") / top
         if p.is_symlink():
@@ -253,16 +312,20 @@ def bwrap_command(
     for root in _minimal(_python_roots()):
         if not str(root).startswith(("/usr/", "/bin/", "/lib")):
             args += ["--ro-bind", str(root), str(root)]
-    args += ["--dev", "/dev", "--proc", "/proc"]
+    # /proc/sys read-only: bubblewrap leaves it writable, and sysctls are not all namespaced
+    args += ["--dev", "/dev", "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys"]
+    args += ["--size", size, "--tmpfs", "/dev/shm"]
     args += ["--size", size, "--tmpfs", str(workdir)]
-    args += ["--bind", str(sockdir), str(sockdir)]
+    # read-only: the kernel connects to the grader's sockets there and can write nothing
+    args += ["--ro-bind", str(sockdir), str(sockdir)]
     if data is not None:
         args += ["--ro-bind", str(data), str(data)]
     if seed is not None:
         args += ["--ro-bind", str(seed), str(seed)]
     for path in extra:
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--chdir", str(workdir)]
+    # the sandbox's own root and /dev (RAM-backed, without a size) read-only
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", str(workdir)]
     return args
 
 
@@ -310,7 +373,9 @@ class Kernel:
         self._ctx: zmq.Context[Any] | None = None
         self._shell: zmq.Socket[Any] | None = None
         self._control: zmq.Socket[Any] | None = None
+        self._iopub: zmq.Socket[Any] | None = None
         self._log: Path = self.sockdir / "kernel.log"
+        self.cgroup: Path | None = None
 
     # ---- process ------------------------------------------------------------------------------------------
 
@@ -330,6 +395,7 @@ class Kernel:
             "PYTHONUNBUFFERED": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "OPENBLAS_NUM_THREADS": "1",
+            "MALLOC_ARENA_MAX": "2",  # each thread's own arena would reserve 64 MB of address space
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
             "NUMEXPR_MAX_THREADS": "1",
@@ -366,7 +432,11 @@ class Kernel:
         cpu = int(lim.timeout * 1.5 + 30)
         command = [sys.executable, "-m", "coursekit.grading.launcher",
                    "--memory-mb", str(lim.memory_mb), "--file-mb", str(lim.file_mb),
-                   "--cpu-s", str(cpu), "--nofile", str(lim.nofile)]  # fmt: skip
+                   "--cpu-s", str(cpu), "--nofile", str(lim.nofile), "--connect",
+                   "--address-mb", str(lim.memory_mb + ADDRESS_HEADROOM_MB)]  # fmt: skip
+        self.cgroup = make_cgroup(self.sockdir.name + "-" + secrets.token_hex(4), lim)
+        if self.cgroup is None:
+            command += ["--nproc", str(lim.nproc)]
         if self.seed is not None:
             command += ["--seed", str(self.seed)]
         if self.sandbox == "none":  # bubblewrap's --die-with-parent does this in the other mode
@@ -386,7 +456,24 @@ class Kernel:
                 )
                 + command
             )
+        if (
+            self.cgroup is not None
+        ):  # join the cgroup before bubblewrap or the kernel starts anything
+            command = [
+                "/bin/sh",
+                "-c",
+                'echo $$ > "$0" && exec "$@"',
+                str(self.cgroup / "cgroup.procs"),
+                *command,
+            ]
         log = open(self._log, "wb")  # noqa: SIM115 (closed below; the child keeps its copy)
+        self._ctx = zmq.Context()
+        self._shell = self._socket(info["shell_port"])
+        self._control = self._socket(info["control_port"])
+        # bound, never read and never subscribed: the kernel's output is filtered out at its own end
+        self._iopub = self._ctx.socket(zmq.SUB)
+        self._iopub.setsockopt(zmq.LINGER, 0)
+        self._iopub.bind(f"ipc://{self.sockdir / 'k'}-{info['iopub_port']}")
         try:
             self.proc = subprocess.Popen(
                 command,
@@ -402,9 +489,6 @@ class Kernel:
             raise KernelStartError(f"could not start the kernel ({command[0]}): {exc}") from exc
         finally:
             log.close()
-        self._ctx = zmq.Context()
-        self._shell = self._socket(info["shell_port"])
-        self._control = self._socket(info["control_port"])
         reply = self._request(
             self._shell, "kernel_info_request", {}, time.monotonic() + ready_timeout
         )
@@ -424,7 +508,12 @@ class Kernel:
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         sock.setsockopt(zmq.IDENTITY, secrets.token_hex(8).encode())
-        sock.connect(f"ipc://{self.sockdir / 'k'}-{port}")
+        sock.setsockopt(
+            zmq.SNDTIMEO, SEND_TIMEOUT_MS
+        )  # a send never blocks while no kernel is connected
+        # The grader binds and the kernel connects (see the launcher's --connect), so the kernel needs no write
+        # access to the socket folder, which is read-only inside bubblewrap.
+        sock.bind(f"ipc://{self.sockdir / 'k'}-{port}")
         return sock
 
     def _exit_detail(self) -> str:
@@ -470,12 +559,15 @@ class Kernel:
             pass
 
     def close(self) -> None:
-        """Kill the kernel and release the sockets (safe to call twice)."""
+        """Kill the kernel and release the sockets and its cgroup (safe to call twice)."""
         self.kill()
-        for sock in (self._shell, self._control):
+        if self.cgroup is not None:
+            remove_cgroup(self.cgroup)
+            self.cgroup = None
+        for sock in (self._shell, self._control, self._iopub):
             if sock is not None:
                 sock.close(linger=0)
-        self._shell = self._control = None
+        self._shell = self._control = self._iopub = None
         if self._ctx is not None:
             self._ctx.term()
             self._ctx = None
@@ -486,9 +578,24 @@ class Kernel:
         self, sock: zmq.Socket[Any], msg_type: str, content: dict[str, Any], deadline: float
     ) -> dict[str, Any] | str | None:
         """Send a request and wait for its reply; None on timeout, ``"died"`` when the kernel ended."""
+        sent = self._send(sock, msg_type, content, deadline)
+        if not isinstance(sent, dict):
+            return sent
+        return self._wait(sock, sent["header"]["msg_id"], deadline)
+
+    def _send(
+        self, sock: zmq.Socket[Any], msg_type: str, content: dict[str, Any], deadline: float
+    ) -> dict[str, Any] | str | None:
+        """Send a message once the kernel is connected; None when the deadline passes, "died" if it ended."""
         assert self.session is not None
-        msg = self.session.send(sock, msg_type, content)
-        return self._wait(sock, msg["header"]["msg_id"], deadline)
+        while True:
+            try:
+                return self.session.send(sock, msg_type, content)
+            except zmq.Again:
+                if not self.alive():
+                    return "died"
+                if time.monotonic() >= deadline:
+                    return None
 
     def _wait(
         self, sock: zmq.Socket[Any], msg_id: str, deadline: float
@@ -540,18 +647,34 @@ class Kernel:
             "allow_stdin": False,
             "stop_on_error": False,
         }
-        msg = self.session.send(self._shell, "execute_request", content)
-        msg_id = msg["header"]["msg_id"]
+        sent = self._send(self._shell, "execute_request", content, time.monotonic() + timeout)
+        if sent == "died":
+            return Reply("died", detail=self._exit_detail())
+        if not isinstance(sent, dict):
+            self.kill()
+            return Reply(
+                "timeout",
+                killed=True,
+                detail="the kernel stopped taking requests, so it was stopped",
+            )
+        msg_id = sent["header"]["msg_id"]
         reply = self._wait(self._shell, msg_id, time.monotonic() + timeout)
         if reply == "died":
             return Reply("died", detail=self._exit_detail())
         if reply is None:
             return self._interrupt_after_timeout(msg_id, timeout)
         assert isinstance(reply, dict)
-        c = reply.get("content", {})
+        c = reply.get("content")
+        c = c if isinstance(c, dict) else {}
         if c.get("status") == "ok":
-            return Reply("ok", expressions=c.get("user_expressions") or {})
-        return Reply("error", ename=str(c.get("ename", "")), evalue=str(c.get("evalue", "")))
+            # whatever the kernel sends (a submission can replace IPython's user_expressions), keep only
+            # entries of the expected shape
+            found = c.get("user_expressions")
+            found = found if isinstance(found, dict) else {}
+            return Reply("ok", expressions={k: v for k, v in found.items() if isinstance(v, dict)})
+        return Reply(
+            "error", ename=str(c.get("ename", ""))[:200], evalue=str(c.get("evalue", ""))[:2000]
+        )
 
     def _interrupt_after_timeout(self, msg_id: str, timeout: float) -> Reply:
         detail = f"it was still running after {timeout:g} s and was interrupted"

@@ -18,6 +18,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 MB = 1024 * 1024
 
@@ -42,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--cpu-s", type=int, default=0, help="CPU-time limit (RLIMIT_CPU), seconds")
     parser.add_argument("--nofile", type=int, default=0, help="open-file limit (RLIMIT_NOFILE)")
+    parser.add_argument(
+        "--address-mb", type=int, default=0, help="address-space limit (RLIMIT_AS), MB"
+    )
+    parser.add_argument("--nproc", type=int, default=0, help="process limit (RLIMIT_NPROC)")
+    parser.add_argument(
+        "--connect",
+        action="store_true",
+        help="connect to the grader's sockets instead of binding them (no write access needed)",
+    )
     parser.add_argument(
         "--seed", default="", help="folder whose content is copied into the working folder"
     )
@@ -77,7 +87,9 @@ def _limit(which: int, value: int) -> None:
     resource.setrlimit(which, (value, value))
 
 
-def apply_limits(memory_mb: int, file_mb: int, cpu_s: int, nofile: int) -> None:
+def apply_limits(
+    memory_mb: int, file_mb: int, cpu_s: int, nofile: int, address_mb: int = 0, nproc: int = 0
+) -> None:
     """Set the resource limits of the current process (a value of 0 leaves that limit unchanged).
 
     Parameters
@@ -92,11 +104,18 @@ def apply_limits(memory_mb: int, file_mb: int, cpu_s: int, nofile: int) -> None:
         CPU seconds before the kernel is killed (``RLIMIT_CPU``): a backstop behind the grader's clock.
     nofile : int
         Most files open at once (``RLIMIT_NOFILE``).
+    address_mb : int
+        Address space (``RLIMIT_AS``), in MB: unlike the data limit it also counts shared memory maps
+        (``mmap.mmap(-1, n)``).
+    nproc : int
+        Most processes of this user (``RLIMIT_NPROC``); not enforced for root, where the grader uses a cgroup.
     """
     _limit(resource.RLIMIT_DATA, memory_mb * MB)
     _limit(resource.RLIMIT_FSIZE, file_mb * MB)
     _limit(resource.RLIMIT_CPU, cpu_s)
     _limit(resource.RLIMIT_NOFILE, nofile)
+    _limit(resource.RLIMIT_AS, address_mb * MB)
+    _limit(resource.RLIMIT_NPROC, nproc)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps in the working folder
 
 
@@ -113,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         die_with_parent(opts.parent_pid)
     if opts.seed and os.path.isdir(opts.seed):
         shutil.copytree(opts.seed, os.getcwd(), dirs_exist_ok=True)
-    apply_limits(opts.memory_mb, opts.file_mb, opts.cpu_s, opts.nofile)
+    apply_limits(opts.memory_mb, opts.file_mb, opts.cpu_s, opts.nofile, opts.address_mb, opts.nproc)
     for name in SKIPPED_OPTIONAL_IMPORTS:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # "import name" now fails at once
     # Load the exporter before any student code runs, so it holds the genuine built-ins even if a
@@ -121,7 +140,60 @@ def main(argv: Sequence[str] | None = None) -> None:
     importlib.import_module("coursekit.grading.export")
     from ipykernel.kernelapp import IPKernelApp
 
+    if opts.connect:
+        connect_instead_of_bind(IPKernelApp)
     IPKernelApp.launch_instance(argv=kernel_args)
+
+
+class _WithoutEndpoint:
+    """A socket seen through a proxy that reports no last endpoint."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+
+    def getsockopt(self, option: int) -> Any:
+        import zmq
+
+        return b"" if option == zmq.LAST_ENDPOINT else self._sock.getsockopt(option)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def connect_instead_of_bind(app_class: type) -> None:
+    """Make the kernel connect its sockets to the grader's (which binds them) instead of binding its own.
+
+    Binding an IPC socket creates a file; connecting does not. So the kernel needs no write access to the socket
+    folder, which the bubblewrap sandbox mounts read-only. The sockets nobody binds (output, input, heartbeat)
+    just stay unconnected: the grader never listens to them. The connection file is never rewritten.
+    """
+    from ipykernel.heartbeat import Heartbeat
+
+    def connect(self: Any, s: Any, port: int) -> int:
+        s.connect(f"{self.transport}://{self.ip}-{port}")
+        return port
+
+    def connect_heartbeat(self: Any) -> None:
+        self.socket.connect(f"{self.transport}://{self.ip}-{self.port}")
+
+    original_init_control = app_class.init_control  # type: ignore[attr-defined]
+
+    def init_control(self: Any, context: Any) -> None:
+        # ipykernel connects a debugger socket to the shell socket's last endpoint, which for a connected
+        # socket is the grader's: the grader's requests would then go to it every other time. No endpoint, no
+        # debugger socket (the debugger is off in grading anyway).
+        real = self.shell_socket
+        self.shell_socket = _WithoutEndpoint(real)
+        try:
+            original_init_control(self, context)
+        finally:
+            self.shell_socket = real
+
+    app_class.init_control = init_control  # type: ignore[attr-defined]
+    app_class._try_bind_socket = connect  # type: ignore[attr-defined]
+    app_class.write_connection_file = lambda self, **kwargs: None  # type: ignore[attr-defined]
+    app_class.cleanup_connection_file = lambda self: None  # type: ignore[attr-defined]
+    Heartbeat._try_bind_socket = connect_heartbeat  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -240,7 +240,18 @@ def is_edit_of(line: str, given: str) -> bool:
     a, b = _binding(line), _binding(given)
     if a is not None and a == b:
         return True
-    return difflib.SequenceMatcher(None, _norm(line), _norm(given)).ratio() >= EDIT_RATIO
+    sm = difflib.SequenceMatcher(None, _norm(line), _norm(given))
+    # the cheap upper bounds first: a line far longer than the given one cannot be an edit of it
+    return (
+        sm.real_quick_ratio() >= EDIT_RATIO
+        and sm.quick_ratio() >= EDIT_RATIO
+        and sm.ratio() >= EDIT_RATIO
+    )
+
+
+def _compare_limit(*texts: str) -> int:
+    """How many characters of a student's cell to compare with released cells of these lengths."""
+    return 4 * max((len(t) for t in texts), default=0) + 2000
 
 
 def merge_cell(released: str, stub_mask: list[bool], student: str) -> tuple[str, list[str]]:
@@ -361,7 +372,9 @@ def _resolve_ambiguous(seen: list[_Seen], released: Released) -> None:
             stub = solutions[0].source
 
             def score(s: _Seen, checks: list[str] = checks, stub: str = stub) -> float:
-                text = _source(s.cell)
+                # only the start of a long cell is compared: what it resembles shows there, and comparing all
+                # of a huge cell would cost time quadratic in its length
+                text = _source(s.cell)[: _compare_limit(stub, *checks)]
                 to_stub = difflib.SequenceMatcher(None, text, stub, autojunk=False).ratio()
                 to_check = max(
                     (

@@ -16,10 +16,13 @@ The CSV files are rewritten (atomically) after every submission, so they always 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
 import os
+import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -168,17 +171,38 @@ def fmt_points(value: float | None) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a short temporary name (so a long file name still fits in 255 bytes).
+
+    Characters that UTF-8 cannot hold (lone surrogates from a student's text) are written as ``?``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tag = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:12]
+    tmp = path.with_name(f".tmp-{tag}.{os.getpid()}.{threading.get_ident()}")
+    tmp.write_text(text, encoding="utf-8", errors="replace")
     os.replace(tmp, path)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with ``= + - @``, a tab or a carriage
+    return gets a leading ``'`` (numbers are left alone; ``-1.5`` points is not text)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        try:
+            float(cell)
+            return cell
+        except ValueError:
+            return "'" + cell
+    return cell
 
 
 def _csv_text(columns: list[str], rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([neutralise(c) for c in row] for row in rows)
     return buf.getvalue()
 
 
@@ -209,14 +233,16 @@ class Journal:
         out: dict[str, SubmissionResult] = {}
         if not self.path.exists():
             return out
-        with open(self.path, encoding="utf-8") as fh:
+        with open(self.path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 try:
                     entry = json.loads(line)
                     if entry.get("run_key") != self.run_key:
                         continue
                     result = SubmissionResult.from_dict(entry["result"])
-                except (ValueError, KeyError, TypeError):
+                    if not isinstance(result.submission, str):
+                        continue
+                except Exception:  # noqa: BLE001 - a damaged or foreign line is skipped, never fatal
                     continue
                 out[result.submission] = result
         return out
@@ -225,7 +251,7 @@ class Journal:
         """Append one result and flush it to disk before returning."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps({"run_key": self.run_key, "result": result.to_dict()}, ensure_ascii=False)
-        with open(self.path, "a", encoding="utf-8") as fh:
+        with open(self.path, "a", encoding="utf-8", errors="replace") as fh:
             fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())
@@ -281,6 +307,18 @@ def write_summary(results: Iterable[SubmissionResult], path: Path) -> None:
             ]
         )
     _atomic_write(path, _csv_text(SUMMARY_COLUMNS, rows))
+
+
+def write_renamed(renamed: dict[str, Path], path: Path) -> None:
+    """Write ``renamed.csv``: the submissions whose file name could not serve as their id (``submission, file``).
+
+    The file name is shown with undecodable bytes as ``\\xNN`` escapes.
+    """
+    rows = [
+        [sid, os.fsencode(Path(p).name).decode("utf-8", "backslashreplace")]
+        for sid, p in sorted(renamed.items())
+    ]
+    _atomic_write(path, _csv_text(["submission", "file"], rows))
 
 
 def write_manual(results: Iterable[SubmissionResult], rubrics: dict[str, str], path: Path) -> None:
@@ -414,6 +452,11 @@ def write_junit(results: Iterable[SubmissionResult], path: Path, set_id: str) ->
             suite.set(k, str(v))
     tree = ET.ElementTree(suites)
     ET.indent(tree)
-    buf = io.BytesIO()
-    tree.write(buf, encoding="utf-8", xml_declaration=True)
-    _atomic_write(Path(path), buf.getvalue().decode("utf-8"))
+    buf = io.StringIO()
+    tree.write(buf, encoding="unicode")
+    text = _XML_INVALID.sub("\ufffd", buf.getvalue())
+    _atomic_write(Path(path), "<?xml version='1.0' encoding='utf-8'?>\n" + text)
+
+
+#: Characters XML 1.0 cannot hold (control characters, lone surrogates), replaced in the JUnit report.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
