@@ -368,3 +368,25 @@ def test_grading_without_isolation_prints_a_warning(tmp_path):
             source, subs, "--out", tmp_path / "out2", "--sandbox", "bwrap", "--jobs", "1"
         )
         assert proc.returncode == 0 and "WITHOUT isolation" not in proc.stderr
+
+
+def test_the_comparison_helpers_never_call_nan_or_infinity_close():
+    from coursekit.exercises import checks
+    from coursekit.grading.spec import close
+
+    assert close(0.251, 0.25, 0.005) and close(1, 1.0, 0)
+    for bad in (float("nan"), float("inf"), float("-inf"), True, "0.25", None, [0.25]):
+        assert not close(bad, 0.25, 0.005), bad
+
+    def same(expected, actual, **options):
+        return checks._same_scalar(
+            checks.encode_value(expected), checks.encode_value(actual), options
+        )
+
+    for options in ({}, {"tolerance": 0.01}):
+        assert same(0.25, 0.25, **options)
+        assert not same(0.25, float("nan"), **options)
+        assert not same(0.25, float("inf"), **options)
+        assert not same(1e308, float("inf"), **options)
+        assert same(float("inf"), float("inf"), **options)
+        assert not same(float("inf"), float("-inf"), **options)

@@ -398,8 +398,9 @@ def _is_number(enc: dict[str, Any]) -> bool:
 def _same_scalar(exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any]) -> bool:
     if _is_number(exp) and _is_number(act):
         a, b = float(exp["v"]), float(act["v"])
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
+        if not (math.isfinite(a) and math.isfinite(b)):
+            # NaN and infinities are never close to a number: only the same non-finite value matches
+            return (math.isnan(a) and math.isnan(b)) or a == b
         tol = options.get("tolerance")
         if tol is not None:
             return abs(a - b) <= float(tol) + 1e-12

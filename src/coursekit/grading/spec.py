@@ -27,7 +27,7 @@ from typing import TypeVar
 
 F = TypeVar("F", bound=Callable[..., object])
 
-__all__ = ["StudentFunctionError", "StudentTimeout", "points", "points_of"]
+__all__ = ["StudentFunctionError", "StudentTimeout", "close", "points", "points_of"]
 
 
 class StudentFunctionError(Exception):
@@ -97,3 +97,23 @@ def points_of(func: Callable[..., object]) -> float:
     """Return the points attached to a hidden test by :func:`points` (0 when it has none)."""
     value = getattr(func, "points", 0)
     return float(value) if isinstance(value, Real) and not isinstance(value, bool) else 0.0
+
+
+def close(actual: object, expected: float, tol: float) -> bool:
+    """True when ``actual`` is a finite real number within ``tol`` of ``expected``.
+
+    Use it in hidden tests instead of ``abs(actual - expected) > tol``: NaN is never greater than anything, so
+    that comparison lets NaN through as correct. Here NaN, infinities, booleans, text and anything else that is
+    not a finite number are never close.
+
+    Examples
+    --------
+    >>> close(0.251, 0.25, 0.005), close(float("nan"), 0.25, 0.005), close(float("inf"), 1e308, 1e308)
+    (True, False, False)
+    """
+    import math
+
+    if isinstance(actual, bool) or not isinstance(actual, Real):
+        return False
+    value = float(actual)
+    return math.isfinite(value) and abs(value - float(expected)) <= tol
