@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from grading_cases import (
     write_source,
 )
 
-from coursekit.grading import grader, kernel, results
+from coursekit.exercises.format import load_source, make_student_edition
+from coursekit.grading import grader, kernel, reconcile, results
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -390,3 +392,61 @@ def test_the_comparison_helpers_never_call_nan_or_infinity_close():
         assert not same(1e308, float("inf"), **options)
         assert same(float("inf"), float("inf"), **options)
         assert not same(float("inf"), float("-inf"), **options)
+
+
+# ---- a huge untagged answer cell is cheap, and the submission's time covers all its work --------------------
+
+
+def _line_events(released, nb) -> int:
+    count = [0]
+
+    def tracer(frame, event, arg):
+        count[0] += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        reconcile.reconcile(released, nb)
+    finally:
+        sys.settrace(None)
+    return count[0]
+
+
+def test_lining_up_a_huge_untagged_answer_cell_costs_little_per_line(tmp_path):
+    source = write_source(tmp_path)
+    exercise = load_source(source)
+    released = reconcile.index_release(exercise, make_student_edition(exercise))
+
+    def padded(lines: int):
+        nb = correct(source)
+        cell = next(c for c in nb.cells if c.metadata.get("coursekit", {}).get("question") == "q1"
+                    and "solution" in c.metadata.get("tags", []))  # fmt: skip
+        cell.metadata = {}  # tags stripped: the cell is found by comparing contents
+        cell.source += "\n" + "\n".join(
+            f"x{i} = {i}  # padding padding padding" for i in range(lines)
+        )
+        return nb
+
+    small, large = _line_events(released, padded(250)), _line_events(released, padded(1000))
+    # Python steps per added line of the cell: about 1,700 when the whole cell was compared character by
+    # character with the released ones (10 s of CPU per MB), about 10 now
+    assert (large - small) / 750 < 100
+
+
+def test_the_submission_timeout_covers_lining_up_the_notebook(tmp_path, monkeypatch):
+    source = write_source(tmp_path)
+    options = grader.Options(limits=kernel.Limits(timeout=0.2), sandbox="none")
+    ctx = grader.prepare(source, options)
+    real = grader.reconcile
+
+    def slow(released, nb):
+        time.sleep(0.4)
+        return real(released, nb)
+
+    monkeypatch.setattr(grader, "reconcile", slow)
+    try:
+        result = grader.grade_notebook(correct(source), "slow", ctx)
+    finally:
+        grader.cleanup(ctx)
+    assert {q.status for q in result.questions} == {"timeout"}
+    assert ctx.counter[0] == 0  # no kernel was started for it
