@@ -151,6 +151,17 @@ class TestAssessThreats:
         )
         assert not tiny.conditions["stronger"] and tiny.strategy == "balance"
 
+    def test_an_equal_is_never_bandwagoned_with_even_with_a_zero_gap(self):
+        rules = t.StrategyRules(outmatch_gap=0, close_from=0)
+        equal = t.assess_threats(
+            {"twin": factors(5, 9, 8, 5)}, own_power=5, ally_support=0, rules=rules
+        )
+        assert not equal.conditions["stronger"] and equal.strategy == "balance"
+        stronger = t.assess_threats(
+            {"twin": factors(5.5, 9, 8, 5)}, own_power=5, ally_support=0, rules=rules
+        )
+        assert stronger.strategy == "bandwagon"
+
     def test_implacable_aggressor_is_never_appeased(self):
         # Intentions are checked before bandwagoning: even isolated and overwhelmed, the state resists.
         result = t.assess_threats(
@@ -375,3 +386,27 @@ class TestWaltPropositions:
         c = result.conditions
         if c["serious_threat"] and c["overwhelming"] and not c["implacable"]:
             assert result.strategy == "bandwagon"
+
+    @PROPERTY
+    @given(
+        st.dictionaries(st.sampled_from(["A", "B", "C"]), one_threat, min_size=1),
+        score,
+        support,
+        rules_strategy,
+        score,
+    )
+    def test_raising_the_top_threats_intentions_among_several_never_turns_balancing_into_bandwagoning(
+        self, threats, own, ally, rules, more
+    ):
+        kwargs = {"own_power": own, "rules": rules}
+        kwargs.update({"allies_available": False} if ally == 0 else {"ally_support": ally})
+        before = t.assess_threats(threats, **kwargs)
+        top = before.most_threatening
+        raised = {
+            **threats,
+            top: {**threats[top], "intentions": max(threats[top]["intentions"], more)},
+        }
+        after = t.assess_threats(raised, **kwargs)
+        assert after.most_threatening == top
+        if before.strategy == "balance":
+            assert after.strategy == "balance"
