@@ -17,7 +17,8 @@ Prints one JSON object (its last line of output), read by ``benchmarks/run.py``:
 kernel's peak RSS (sampled from ``/proc`` every 0.1 s while kernels run), the CPU seconds (grader and kernels)
 per submission (the kernels' sampled like their memory, so slightly under), which do not depend on how busy the
 machine is, and the statuses counted; plus the set, the mix, the sandbox, the cores and the load average before and after (the
-machine may be shared, which the figures then reflect). Not a test: nothing here asserts.
+machine may be shared, which the figures then reflect), and ``huge_untagged_cell``: the CPU seconds to line up a
+submission whose answer cell holds 2 MB and lost its tags. Not a test: nothing here asserts.
 """
 
 from __future__ import annotations
@@ -201,6 +202,31 @@ def run_once(source: Path, subs: Path, jobs: int, sandbox: str) -> dict:
     return result
 
 
+def huge_cell_seconds(source: Path, megabytes: float = 2.0) -> dict:
+    """CPU seconds to line up a submission whose first answer cell holds ``megabytes`` MB and lost its tags.
+
+    Without tags the grader recognises the cell by comparing contents with the released cells; this once cost
+    about 10 s per MB. Measured in this process with :func:`time.process_time`.
+    """
+    from coursekit.exercises.format import load_source, make_student_edition
+    from coursekit.grading.reconcile import index_release, reconcile
+
+    exercise = load_source(source)
+    edition = make_student_edition(exercise)
+    released = index_release(exercise, edition)
+    cell = next(c for c in edition.cells if "solution" in (c.metadata.get("tags") or []))
+    lines, size, i = [], 0, 0
+    while size < megabytes * 1024 * 1024:  # varied lines, as pasted data would be
+        lines.append(f"row_{i} = [{i}, {i * 7 % 13}, 'pasted data']")
+        size += len(lines[-1]) + 1
+        i += 1
+    cell.source += "\n" + "\n".join(lines)
+    cell.metadata = {}
+    started = time.process_time()
+    reconcile(released, edition)
+    return {"cell_mb": megabytes, "reconcile_cpu_s": round(time.process_time() - started, 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=None, help="the exercise source notebook")
@@ -233,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             run = run_once(source, folder, jobs, args.sandbox)
             result["sandbox"] = run.pop("sandbox")
             result[f"jobs_{jobs}"] = run
+        result["huge_untagged_cell"] = huge_cell_seconds(source)
         result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     finally:

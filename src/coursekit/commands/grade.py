@@ -1,8 +1,9 @@
 """``coursekit grade``: grade student notebooks into a gradebook, a summary and per-student feedback.
 
-Exit status: 0 when grading ran (whatever the students scored); 2 when the grader could not run (unreadable or
-malformed source, bad arguments, unusable sandbox, no kernel, a reference solution that fails here); 130 when
-interrupted (Ctrl-C or SIGTERM): what was graded stays in the journal and a re-run resumes.
+Exit status: 0 when grading ran (whatever the students scored, and whatever one submission did to the grader:
+that becomes its ``error`` rows); 2 when the grader could not run (unreadable or malformed source, bad
+arguments, unusable sandbox, no kernel, a reference solution that fails here); 130 when interrupted (Ctrl-C or
+SIGTERM): what was graded stays in the journal and a re-run resumes.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--sandbox", choices=["auto", "bwrap", "none"], default="auto",
-        help="isolation: bwrap (bubblewrap: no network, private file system), none (resource limits only), "
+        help="isolation: bwrap (bubblewrap: no network, private read-only file system, unprivileged user), "
+        "none (resource limits only: for trusted notebooks only, it prints a warning), "
         "auto (bwrap when it works here, else none)",
     )  # fmt: skip
     parser.add_argument(
