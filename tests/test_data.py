@@ -747,3 +747,13 @@ def test_cli_runs_as_a_program():
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_short_citations_replace_raw_keys():
+    assert data.short_citations("hayrapetyan2022russian; walt1987origins") == (
+        "Hayrapetyan & Kučera (2022); Walt (1987)"
+    )
+    assert data.short_citations(["leeds2002alliance"]) == "Leeds et al. (2002)"
+    assert data.short_citations("") == ""
+    with pytest.raises(KeyError, match="nokey1999"):
+        data.short_citations("nokey1999")

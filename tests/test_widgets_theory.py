@@ -547,3 +547,16 @@ def test_checklist_on_the_course_data():
         assert w.message == ""
         assert w.result.case_id == str(case_id)
         assert isinstance(w.figure, Figure)
+
+
+def test_threat_notes_cite_authors_not_bibliography_keys():
+    from coursekit import data, theory
+
+    for key, preset in theory.THREAT_PRESETS.items():
+        w = twidgets.ThreatExplorer(preset=key)
+        note = w._note.value
+        assert not any(k in note for k in preset.sources), (
+            f"{key}: the note shows a raw bibliography key"
+        )
+        first_author = data.short_citations(list(preset.sources)).split(" (")[0]
+        assert first_author in note.replace("&amp;", "&")

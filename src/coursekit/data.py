@@ -71,6 +71,7 @@ __all__ = [
     "load_votes",
     "read_package",
     "resource_summary",
+    "short_citations",
     "split_keys",
     "validate",
 ]
@@ -367,6 +368,41 @@ def split_keys(cell: object) -> list[str]:
     if cell is None or (isinstance(cell, float) and pd.isna(cell)):
         return []
     return [part.strip() for part in str(cell).split(";") if part.strip()]
+
+
+def short_citations(keys: object, path: str | Path | None = None) -> str:
+    """Readable author–year citations for bibliography keys, for notes shown to readers instead of raw keys.
+
+    Parameters
+    ----------
+    keys : str or list of str
+        A ``;``-separated cell (as in a ``sources`` column) or a list of keys.
+    path : str or Path, optional
+        The ``.bib`` file; default ``references.bib`` of the course.
+
+    Returns
+    -------
+    str
+        ``"Walt (1987); Hayrapetyan & Kučera (2022)"``: one or two surnames, or the first surname and "et al.",
+        then the year; ``""`` when there are no keys.
+
+    Raises
+    ------
+    KeyError
+        If a key is not in the bibliography.
+    """
+    wanted = split_keys(";".join(keys)) if isinstance(keys, list | tuple) else split_keys(keys)
+    if not wanted:
+        return ""
+    entries = bibliography_entries(wanted, path).set_index("key")
+    out = []
+    for key in wanted:
+        surnames = [
+            name.split(",")[0].strip() for name in str(entries.at[key, "author"]).split(";")
+        ]
+        who = " & ".join(surnames) if len(surnames) <= 2 else f"{surnames[0]} et al."
+        out.append(f"{who} ({entries.at[key, 'year']})")
+    return "; ".join(out)
 
 
 # -- reading a CSV into raw rows ------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ import ipywidgets as W
 import pandas as pd
 from matplotlib.figure import Figure
 
-from coursekit import theory
+from coursekit import data, theory
 from coursekit.plots import theory as tplots
 from coursekit.widgets.base import Explorer
 
@@ -241,7 +241,7 @@ class ThreatExplorer(_BatchedExplorer):
         preset = theory.THREAT_PRESETS[key]
         self._note.value = (
             f"<p style='font-size:90%;margin:2px 0'>{html.escape(preset.note)} "
-            f"<i>Sources: {html.escape(', '.join(preset.sources))}.</i></p>"
+            f"<i>Sources: {html.escape(data.short_citations(list(preset.sources)))}.</i></p>"
         )
 
     def apply_selection(self, value: str) -> None:
