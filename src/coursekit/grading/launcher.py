@@ -87,6 +87,20 @@ def _limit(which: int, value: int) -> None:
     resource.setrlimit(which, (value, value))
 
 
+def tasks_of_user(uid: int) -> int:
+    """How many tasks (processes and threads) of user ``uid`` are visible in ``/proc`` now."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid == uid:
+                count += len(os.listdir(f"/proc/{entry.name}/task"))
+        except OSError:
+            continue
+    return count
+
+
 def apply_limits(
     memory_mb: int, file_mb: int, cpu_s: int, nofile: int, address_mb: int = 0, nproc: int = 0
 ) -> None:
@@ -108,14 +122,17 @@ def apply_limits(
         Address space (``RLIMIT_AS``), in MB: unlike the data limit it also counts shared memory maps
         (``mmap.mmap(-1, n)``).
     nproc : int
-        Most processes of this user (``RLIMIT_NPROC``); not enforced for root, where the grader uses a cgroup.
+        Most further processes and threads (``RLIMIT_NPROC``, set to the user's current count plus ``nproc``,
+        since Linux counts every task of the user); not enforced for root, where the grader uses a cgroup.
     """
     _limit(resource.RLIMIT_DATA, memory_mb * MB)
     _limit(resource.RLIMIT_FSIZE, file_mb * MB)
     _limit(resource.RLIMIT_CPU, cpu_s)
     _limit(resource.RLIMIT_NOFILE, nofile)
     _limit(resource.RLIMIT_AS, address_mb * MB)
-    _limit(resource.RLIMIT_NPROC, nproc)
+    if nproc > 0:
+        # RLIMIT_NPROC counts every task of the user, not only this kernel's: allow what already runs
+        _limit(resource.RLIMIT_NPROC, tasks_of_user(os.getuid()) + nproc)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps in the working folder
 
 
