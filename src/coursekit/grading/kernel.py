@@ -163,15 +163,31 @@ def bwrap_path() -> str | None:
     exe = shutil.which("bwrap")
     if not exe:
         return None
-    # the same features the sandbox uses (tmpfs --size needs bubblewrap 0.6 or later)
-    probe = [exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--unshare-user",
-             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--die-with-parent", "--new-session",
-             "--cap-drop", "ALL", "--size", "1048576", "--tmpfs", "/tmp", "--remount-ro", "/", "true"]  # fmt: skip
+    return (
+        exe
+        if _bwrap_works(exe, user_namespace=True) or _bwrap_works(exe, user_namespace=False)
+        else None
+    )
+
+
+@functools.cache
+def _bwrap_works(exe: str, user_namespace: bool) -> bool:
+    """Probe bubblewrap with the features the sandbox uses (tmpfs --size needs bubblewrap 0.6 or later)."""
+    probe = [exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
+             *_user_args(user_namespace), "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+             "--size", "1048576", "--tmpfs", "/tmp", "--remount-ro", "/", "true"]  # fmt: skip
     try:
-        ok = subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+        return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
     except (OSError, subprocess.SubprocessError):
-        ok = False
-    return exe if ok else None
+        return False
+
+
+def _user_args(user_namespace: bool) -> list[str]:
+    """Run as ``nobody`` in a user namespace of its own; where the machine forbids user namespaces (some
+    containers), bubblewrap still runs, as the grader's user without capabilities."""
+    if not user_namespace:
+        return []
+    return ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
 
 
 def resolve_sandbox(mode: str) -> SandboxMode:
@@ -294,7 +310,7 @@ def bwrap_command(
     a private, size-limited tmpfs as working folder and ``/tmp``. It has no
     network and its own process, IPC and host-name namespaces; it dies with the grader.
     """
-    args = [exe, "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+    args = [exe, "--unshare-all", *_user_args(_bwrap_works(exe, user_namespace=True)),
             "--die-with-parent", "--new-session", "--cap-drop", "ALL"]  # fmt: skip
     for top in ("usr", "bin", "lib", "lib32", "lib64", "sbin"):
         p = Path("/") / top
