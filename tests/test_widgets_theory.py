@@ -42,7 +42,7 @@ class TestFigures:
         assert labels["Iraq"] == "bold" and labels["Israel"] == "normal"
         # the top row is the most threatening actor
         assert ax.get_yticklabels()[-1].get_text() == result.most_threatening
-        assert any(result.reason[:30] in t.get_text() for t in fig.texts)
+        assert any(result.reason[:30] in t.get_text() for t in ax.texts)
 
     def test_threat_figure_no_alignment_title(self):
         result = theory.assess_threats(
@@ -169,6 +169,45 @@ class TestFigures:
         other = tplots.gains_figure(theory.alliance_gains())
         assert tplots.dilemma_png(other, dpi=50) == to_png(other, dpi=50)
 
+    def test_threat_figure_updates_in_place_and_live_png_matches(self):
+        import io
+
+        from PIL import Image
+
+        from coursekit.plots.style import to_png
+
+        def threats(power):
+            return {
+                "A": {"power": power, "proximity": 9, "offensive": 7, "intentions": 5},
+                "B": {"power": 2, "proximity": 3, "offensive": 2, "intentions": 2},
+            }
+
+        first = theory.assess_threats(threats(6), own_power=2)
+        fig = tplots.threat_figure(first, state="S")
+        ax = fig.axes[0]
+        before = tplots.live_png(fig)
+        patches, texts = list(ax.patches), list(ax.texts)
+        second = theory.assess_threats(threats(9), own_power=2, ally_support=1)
+        assert second.strategy != first.strategy
+        same = tplots.threat_figure(second, state="S", fig=fig)
+        assert same is fig
+        assert list(ax.patches) == patches and list(ax.texts) == texts  # no new artists
+        assert sum(p.get_width() for p in patches[1::2]) == pytest.approx(second.scores["A"])
+        assert "bandwagon with A" in ax.get_title(loc="left")
+        assert any(second.reason[:30] in t.get_text() for t in ax.texts)
+        fast = np.asarray(Image.open(io.BytesIO(tplots.live_png(fig))), dtype=int)
+        full = np.asarray(Image.open(io.BytesIO(to_png(fig, dpi=72))), dtype=int)
+        assert fast.shape == full.shape
+        assert (np.abs(fast - full) > 8).mean() < 0.002
+        assert tplots.live_png(fig) != before
+        # A change of ranking (or actors, weights, floor) draws a new figure.
+        third = theory.assess_threats(
+            {**threats(0), "B": {"power": 9, "proximity": 9, "offensive": 9, "intentions": 9}},
+            own_power=2,
+        )
+        assert third.ranking != second.ranking
+        assert tplots.threat_figure(third, state="S", fig=fig) is not fig
+
     def test_gains_figure_says_who_refuses(self):
         fig = tplots.gains_figure(theory.alliance_gains({"concessions": 0}))
         assert "stronger partner would not gain" in " ".join(
@@ -286,6 +325,15 @@ class TestThreatExplorer:
         assert w.result.strategy == "no_alignment"
         w.controls["allies_available"].value = False
         assert w.result.ally_support == 0  # the slider is ignored without allies
+
+    def test_slider_moves_reuse_the_figure_until_the_layout_changes(self):
+        w = twidgets.ThreatExplorer()
+        fig = w.figure
+        w.controls["offensive_1"].value = 7
+        assert w.figure is fig
+        w.controls["w_power"].value = 2  # the legend shows the weights: a new figure
+        assert w.figure is not fig
+        assert w.png()[:8] == b"\x89PNG\r\n\x1a\n"
 
     def test_preset_sets_every_control_with_one_update(self):
         w = twidgets.ThreatExplorer()

@@ -18,6 +18,8 @@ Figures
     Altfeld's arms-or-alliance choice: the utility of each option.
 :func:`dilemma_figure`
     Snyder's abandonment–entrapment dilemma over the level of commitment (updates its artists in place).
+:func:`live_png`
+    A figure's PNG, redrawing only the artists that change (for the explorers).
 :func:`checklist_figure`
     One case's tactical score, feature by feature, optionally beside all cases.
 :func:`cases_figure`
@@ -84,6 +86,7 @@ __all__ = [
     "arms_alliance_figure",
     "dilemma_figure",
     "dilemma_png",
+    "live_png",
     "checklist_figure",
     "cases_figure",
     "process_model_figure",
@@ -181,11 +184,24 @@ def _shorten(text: str, width: int) -> str:
 # -------------------------------------------------------------------------------------------------------
 # Balance of threat
 # -------------------------------------------------------------------------------------------------------
+def _threat_title(assessment: ThreatAssessment, state: str | None, title: str | None) -> str:
+    strategy = assessment.strategy
+    who = f"{state}: " if state else ""
+    if strategy == "no_alignment":
+        default_title = f"{who}{STRATEGY_LABELS[strategy]} (no serious threat)"
+    else:
+        default_title = (
+            f"{who}predicted to {STRATEGY_WORDS[strategy]} {assessment.most_threatening}"
+        )
+    return _wrap(title or default_title, 58)
+
+
 def threat_figure(
     assessment: ThreatAssessment,
     *,
     state: str | None = None,
     title: str | None = None,
+    fig: Figure | None = None,
 ) -> Figure:
     """Bar chart of threat scores, each bar split into the weighted parts of Walt's four factors.
 
@@ -201,6 +217,10 @@ def threat_figure(
         Name of the state facing the threats (used in the title).
     title : str, optional
         A title to use instead of the default.
+    fig : matplotlib.figure.Figure, optional
+        A figure made by an earlier call. When the actors, their order, the weights, the threat floor and the
+        number of lines of the title and the note are unchanged, its bars, scores, title and note are updated in
+        place (so :func:`live_png` can redraw only them); otherwise a new figure is drawn.
 
     Returns
     -------
@@ -208,23 +228,53 @@ def threat_figure(
     """
     names = assessment.ranking[::-1]  # most threatening at the top
     reason = _wrap(assessment.reason, 120)
+    title_text = _threat_title(assessment, state, title)
+    colour = STRATEGY_COLOURS[assessment.strategy]
+    key = (
+        "threat",
+        tuple(names),
+        tuple(assessment.weights[f] for f in FACTORS),
+        assessment.rules.threat_floor,
+        title_text.count("\n"),
+        reason.count("\n"),
+    )
+    live = getattr(fig, "_coursekit_live", None) if fig is not None else None
+    if live is not None and live["key"] == key:
+        left = np.zeros(len(names))
+        for factor in FACTORS:
+            widths = [assessment.contributions[name][factor] for name in names]
+            for bar, width, start in zip(live["bars"][factor], widths, left, strict=True):
+                bar.set_x(start)
+                bar.set_width(width)
+            left += widths
+        for i, (text, name) in enumerate(zip(live["scores"], names, strict=True)):
+            text.set_position((assessment.scores[name] + 0.12, i))
+            text.set_text(f"{assessment.scores[name]:.2f}")
+        live["title"].set_text(title_text)
+        live["title"].set_color(colour)
+        live["reason"].set_text(reason)
+        return fig
+
     height = 2.4 + 0.55 * len(names) + _text_height(reason, 8.5)
     fig = new_figure(8.5, height)
     ax = fig.add_subplot()
     left = np.zeros(len(names))
+    bars = {}
     for factor in FACTORS:
         widths = np.array([assessment.contributions[name][factor] for name in names])
-        ax.barh(
-            names,
-            widths,
-            left=left,
-            color=FACTOR_COLOURS[factor],
-            edgecolor="white",
-            linewidth=0.8,
-            label=f"{_wrap(FACTOR_LABELS[factor], 14)} ({assessment.weights[factor]:.2f})",
+        bars[factor] = list(
+            ax.barh(
+                names,
+                widths,
+                left=left,
+                color=FACTOR_COLOURS[factor],
+                edgecolor="white",
+                linewidth=0.8,
+                label=f"{_wrap(FACTOR_LABELS[factor], 14)} ({assessment.weights[factor]:.2f})",
+            )
         )
         left += widths
-    for i, name in enumerate(names):
+    scores = [
         ax.text(
             assessment.scores[name] + 0.12,
             i,
@@ -233,7 +283,11 @@ def threat_figure(
             fontsize=9,
             fontweight="bold" if name == assessment.most_threatening else "normal",
         )
-    ax.axvline(assessment.rules.threat_floor, color=PALETTE["black"], linestyle="--", linewidth=1)
+        for i, name in enumerate(names)
+    ]
+    floor = ax.axvline(
+        assessment.rules.threat_floor, color=PALETTE["black"], linestyle="--", linewidth=1
+    )
     ax.text(
         assessment.rules.threat_floor,
         len(names) - 0.45,
@@ -247,15 +301,6 @@ def threat_figure(
     ax.set_yticks(range(len(names)), [_wrap(name, 22) for name in names])
     for label, name in zip(ax.get_yticklabels(), names, strict=True):
         label.set_fontweight("bold" if name == assessment.most_threatening else "normal")
-    strategy = assessment.strategy
-    who = f"{state}: " if state else ""
-    if strategy == "no_alignment":
-        default_title = f"{who}{STRATEGY_LABELS[strategy]} (no serious threat)"
-    else:
-        default_title = (
-            f"{who}predicted to {STRATEGY_WORDS[strategy]} {assessment.most_threatening}"
-        )
-    title_text = _wrap(title or default_title, 58)
     tick_labels = [_wrap(name, 22) for name in names]
     style_axes(
         ax,
@@ -263,7 +308,8 @@ def threat_figure(
         xlabel="threat score (0–10), split into the weighted factors",
         ylabel="potential threat",
     )
-    ax.title.set_color(STRATEGY_COLOURS[strategy])
+    title_artist = ax.set_title(title_text, fontsize=12, loc="left")  # the same Text: keep a handle
+    title_artist.set_color(colour)
     ax.legend(
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
@@ -272,7 +318,19 @@ def threat_figure(
         title="factor (weight)",
         title_fontsize=8,
     )
-    fig.text(0.01, 0.02, reason, fontsize=8.5, va="bottom", ha="left", color="#333333")
+    ax.set_axisbelow(True)  # grid under the bars, as in the live redraw
+    # An axes text placed in figure coordinates: the axes draws it, so it is saved even while animated.
+    reason_artist = ax.text(
+        0.01,
+        0.02,
+        reason,
+        transform=fig.transFigure,
+        clip_on=False,
+        fontsize=8.5,
+        va="bottom",
+        ha="left",
+        color="#333333",
+    )
     _fixed_margins(
         fig,
         left=max(_text_width(label, 11) for label in tick_labels)
@@ -281,7 +339,65 @@ def threat_figure(
         bottom=0.7 + _text_height(reason, 8.5),
         top=0.25 + _text_height(title_text, 12),
     )
+    # Drawn in this order over the cached background: the floor line stays on top of the bars.
+    dynamic = [bar for factor in FACTORS for bar in bars[factor]]
+    dynamic += [floor, *scores, title_artist, reason_artist]
+    _make_live(
+        fig, ax, key, dynamic, bars=bars, scores=scores, title=title_artist, reason=reason_artist
+    )
     return fig
+
+
+def _make_live(fig: Figure, ax, key: object, dynamic: Sequence, **handles) -> None:
+    """Mark the artists that change between updates, for :func:`live_png`.
+
+    They are set animated, so a plain canvas draw leaves them out of the cached background; ``savefig`` still
+    draws them (axes artists only: a figure-level artist set animated would be lost when saving), so the figure
+    prints and saves as usual.
+    """
+    for artist in dynamic:
+        artist.set_animated(True)
+    fig._coursekit_live = {"key": key, "ax": ax, "dynamic": list(dynamic), **handles}
+
+
+def live_png(fig: Figure, dpi: int = 72) -> bytes:
+    """PNG of a figure, redrawing only what changes when the figure supports it (blitting).
+
+    Figures from :func:`threat_figure` and :func:`dilemma_figure` mark the artists that change between
+    updates. The rest (axes, grid, labels, legend) is drawn once and cached; each call restores that background,
+    draws the changing artists on top and encodes the image with fast PNG compression. Any other figure is
+    rendered by :func:`coursekit.plots.style.to_png`.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    dpi : int, optional
+        Resolution. Default 72.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+    """
+    live = getattr(fig, "_coursekit_live", None)
+    if live is None:
+        return to_png(fig, dpi=dpi)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    cache = live.get("blit")
+    if cache is None or cache["dpi"] != dpi:
+        fig.set_dpi(dpi)
+        canvas.draw()  # animated artists are skipped: this is the background
+        cache = {"dpi": dpi, "background": canvas.copy_from_bbox(fig.bbox)}
+        live["blit"] = cache
+    canvas.restore_region(cache["background"])
+    for artist in live["dynamic"]:
+        live["ax"].draw_artist(artist)
+    width, height = canvas.get_width_height(physical=True)
+    image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -621,7 +737,7 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
         The result of :func:`coursekit.theory.dilemma_curves`.
     fig : matplotlib.figure.Figure, optional
         A figure made by an earlier call: its lines, marker and title are updated in place (no new artists),
-        which is what makes the explorer fast (see :func:`dilemma_png`). Default: draw a new figure.
+        which is what makes the explorer fast (see :func:`live_png`). Default: draw a new figure.
 
     Returns
     -------
@@ -630,8 +746,9 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
     r = curves.result
     best = r.best_commitment
     best_x = [best, best] if best is not None else [np.nan, np.nan]
-    if fig is not None and getattr(fig, "_coursekit_dilemma", None) is not None:
-        art = fig._coursekit_dilemma
+    live = getattr(fig, "_coursekit_live", None) if fig is not None else None
+    if live is not None and live["key"] == "dilemma":
+        art = live
         art["abandonment"].set_data(curves.commitment, curves.abandonment_cost)
         art["entrapment"].set_data(curves.commitment, curves.entrapment_risk)
         art["total"].set_data(curves.commitment, curves.expected_cost)
@@ -684,67 +801,28 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
         xlabel="own commitment to the partner (0 = none, 1 = unconditional)",
         ylabel="risk or expected cost (0–1 scale)",
     )
-    title_text = ax.set_title(
-        title, fontsize=12, loc="left"
-    )  # the same Text, to keep a handle on it
+    title_text = ax.set_title(title, fontsize=12, loc="left")  # the same Text: keep a handle
     ax.legend(loc="upper center", fontsize=8, ncols=2, frameon=False)
     # Room for a two-line title, so later updates with a longer verdict still fit.
     _fixed_margins(fig, left=0.8, right=0.25, bottom=0.65, top=0.3 + _text_height("a\nb", 12))
-    dynamic = (abandonment, entrapment, total, best_line, point, title_text)
-    for artist in dynamic:
-        artist.set_animated(
-            True
-        )  # left out of the cached background; drawn on top (savefig draws them too)
-    fig._coursekit_dilemma = {
-        "ax": ax,
-        "abandonment": abandonment,
-        "entrapment": entrapment,
-        "total": total,
-        "point": point,
-        "best": best_line,
-        "title": title_text,
-        "dynamic": dynamic,
-    }
+    _make_live(
+        fig,
+        ax,
+        "dilemma",
+        (abandonment, entrapment, total, best_line, point, title_text),
+        abandonment=abandonment,
+        entrapment=entrapment,
+        total=total,
+        point=point,
+        best=best_line,
+        title=title_text,
+    )
     return fig
 
 
 def dilemma_png(fig: Figure, dpi: int = 72) -> bytes:
-    """PNG of a figure from :func:`dilemma_figure`, redrawing only what changes (blitting).
-
-    The axes, grid, labels and legend are drawn once and cached; each call restores that background and
-    draws the curves, marker, best-commitment line and title on top, then encodes the image with fast PNG
-    compression. For any other figure this is :func:`coursekit.plots.style.to_png`.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        A figure made by :func:`dilemma_figure` (updated in place or not).
-    dpi : int, optional
-        Resolution. Default 72.
-
-    Returns
-    -------
-    bytes
-        The PNG file.
-    """
-    art = getattr(fig, "_coursekit_dilemma", None)
-    if art is None:
-        return to_png(fig, dpi=dpi)
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    cache = art.get("blit")
-    if cache is None or cache["dpi"] != dpi:
-        fig.set_dpi(dpi)
-        canvas.draw()  # animated artists are skipped: this is the background
-        cache = {"dpi": dpi, "background": canvas.copy_from_bbox(fig.bbox)}
-        art["blit"] = cache
-    canvas.restore_region(cache["background"])
-    for artist in art["dynamic"]:
-        art["ax"].draw_artist(artist)
-    width, height = canvas.get_width_height(physical=True)
-    image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    """PNG of a figure from :func:`dilemma_figure`: the same as :func:`live_png`."""
+    return live_png(fig, dpi=dpi)
 
 
 # -------------------------------------------------------------------------------------------------------

@@ -140,6 +140,12 @@ class ThreatExplorer(_BatchedExplorer):
         slot unused) and ``power_i``, ``proximity_i``, ``offensive_i``, ``intentions_i`` (factor sliders 0–10).
     result : coursekit.theory.ThreatAssessment or None
         The last assessment.
+
+    Notes
+    -----
+    While the actors, their ranking, the weights and the threat floor stay the same, a slider move updates the
+    bars, scores, title and note of the same figure and redraws only them
+    (:func:`coursekit.plots.theory.live_png`); otherwise the figure is drawn anew.
     """
 
     #: PNG resolution of the live figure (lower than the book's, so an update stays fast).
@@ -292,7 +298,12 @@ class ThreatExplorer(_BatchedExplorer):
             raise
 
     def draw(self, result: theory.ThreatAssessment, **values: Any) -> Figure:
-        return tplots.threat_figure(result, state=str(values["state"]).strip() or None)
+        return tplots.threat_figure(
+            result, state=str(values["state"]).strip() or None, fig=self.figure
+        )
+
+    def png(self) -> bytes:
+        return tplots.live_png(self.figure, dpi=self.dpi)
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -425,7 +436,7 @@ class AbandonmentEntrapmentExplorer(Explorer):
     -----
     The figure is made once and then updated in place (:func:`coursekit.plots.theory.dilemma_figure` with
     ``fig=``), and its PNG redraws only the changing artists over a cached background
-    (:func:`coursekit.plots.theory.dilemma_png`).
+    (:func:`coursekit.plots.theory.live_png`).
     """
 
     #: PNG resolution of the live figure (lower than the book's, so an update stays fast).
@@ -444,7 +455,7 @@ class AbandonmentEntrapmentExplorer(Explorer):
         return tplots.dilemma_figure(result, fig=self.figure)
 
     def png(self) -> bytes:
-        return tplots.dilemma_png(self.figure, dpi=self.dpi)
+        return tplots.live_png(self.figure, dpi=self.dpi)
 
 
 # -------------------------------------------------------------------------------------------------------
