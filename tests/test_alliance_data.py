@@ -243,11 +243,11 @@ def test_capability_asymmetry_ratio_threshold_and_censoring():
     assert out.loc[0, "cinc_ratio"] == pytest.approx(20)
     assert out.loc[1, "cinc_ratio"] == pytest.approx(2)
     assert math.isinf(out.loc[2, "cinc_ratio"])
-    assert list(out["asymmetric"]) == [True, False, True]
+    assert list(out["unequal"]) == [True, False, True]
     assert list(out["ended"]) == [True, False, False]
     assert list(out["left_censored"]) == [True, False, False]
     # the threshold decides: at 25 the first pair is no longer very unequal
-    assert not ad.capability_asymmetry(spells, threshold=25).loc[0, "asymmetric"]
+    assert not ad.capability_asymmetry(spells, threshold=25).loc[0, "unequal"]
 
 
 @pytest.mark.parametrize("threshold", [0.5, -1, float("nan"), "ten"])
@@ -299,18 +299,18 @@ def test_duration_comparison_by_hand():
     )
     result = ad.duration_comparison(spells, threshold=10)
     table = result.table
-    assert table.loc["asymmetric", "spells"] == 2
-    assert table.loc["asymmetric", "in_force"] == 1
-    assert table.loc["asymmetric", "median_ended"] == 30
-    assert table.loc["symmetric", "median_ended"] == 7.5
-    assert table.loc["symmetric", "km_median"] == 5
-    assert table.loc["asymmetric", "allied_after_25"] == 1
-    assert table.loc["symmetric", "allied_after_10"] == 0
-    assert set(result.curves) == {"asymmetric", "symmetric"}
+    assert table.loc["unequal", "spells"] == 2
+    assert table.loc["unequal", "in_force"] == 1
+    assert table.loc["unequal", "median_ended"] == 30
+    assert table.loc["more_equal", "median_ended"] == 7.5
+    assert table.loc["more_equal", "km_median"] == 5
+    assert table.loc["unequal", "allied_after_25"] == 1
+    assert table.loc["more_equal", "allied_after_10"] == 0
+    assert set(result.curves) == {"unequal", "more_equal"}
     # restricting the start years keeps only the spells that began then
     early = ad.duration_comparison(spells, threshold=10, last_start=1920)
     assert early.table["spells"].tolist() == [1, 1]
-    with pytest.raises(ValueError, match="no symmetric spell"):
+    with pytest.raises(ValueError, match="no more equal spell"):
         ad.duration_comparison(spells, threshold=1)
     with pytest.raises(ValueError, match="after last_start"):
         ad.duration_comparison(spells, first_start=1950, last_start=1900)
@@ -459,12 +459,10 @@ def test_shipped_obligation_and_duration_results_the_sections_describe():
     assert shares["pair_years"].iloc[-1] > 20 * shares["pair_years"].iloc[0]
     spells = data.load_atop_spells(DATA)
     asym = ad.capability_asymmetry(spells)
-    assert 0.3 < asym["asymmetric"].mean() < 0.5
+    assert 0.3 < asym["unequal"].mean() < 0.5
     morrow = ad.duration_comparison(spells, last_start=1965).table
     assert (
-        abs(
-            morrow.loc["asymmetric", "allied_after_10"] - morrow.loc["symmetric", "allied_after_10"]
-        )
+        abs(morrow.loc["unequal", "allied_after_10"] - morrow.loc["more_equal", "allied_after_10"])
         < 0.1
     )
     caps = data.load_capabilities(DATA)

@@ -62,6 +62,10 @@ DEFAULT_THRESHOLD = 10.0
 """Default capability ratio from which an allied pair counts as very unequal: the stronger partner has at least
 ten times the weaker partner's CINC. A convention of this course, not Morrow's: move it and see what changes."""
 
+GROUP_NAMES: dict[str, str] = {"unequal": "very unequal", "more_equal": "more equal"}
+"""Readable names of the two capability groups. They are named for capability, not after Morrow's symmetric and
+asymmetric alliances, which differ in the kind of benefit each partner receives (no dataset codes that)."""
+
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
@@ -156,7 +160,7 @@ def capability_asymmetry(
     -------
     pandas.DataFrame
         The spells whose capabilities are measured (the few without CINC are left out), with ``cinc_ratio``
-        (≥ 1; infinite if the weaker partner's CINC is 0), ``asymmetric`` (ratio ≥ threshold), ``ended``
+        (≥ 1; infinite if the weaker partner's CINC is 0), ``unequal`` (ratio ≥ threshold), ``ended``
         (the spell ended before ``last_year``) and ``left_censored`` (it starts in :data:`FIRST_YEAR`, so it may
         have started earlier).
 
@@ -176,7 +180,7 @@ def capability_asymmetry(
     with np.errstate(divide="ignore"):
         ratio = np.where(weak > 0, strong / np.where(weak > 0, weak, 1.0), np.inf)
     measured["cinc_ratio"] = ratio
-    measured["asymmetric"] = measured["cinc_ratio"] >= threshold
+    measured["unequal"] = measured["cinc_ratio"] >= threshold
     measured["ended"] = measured["end_year"] < last_year
     measured["left_censored"] = measured["start_year"] <= FIRST_YEAR
     return measured.reset_index(drop=True)
@@ -197,7 +201,7 @@ def asymmetry_shares(
     Returns
     -------
     pandas.DataFrame
-        Index ``period``: ``spells`` (spells beginning in the period), ``asymmetric`` (how many of them are
+        Index ``period``: ``spells`` (spells beginning in the period), ``unequal`` (how many of them are
         very unequal), ``share`` (0 to 1; NaN when no spell began) and ``median_ratio``.
 
     Raises
@@ -205,7 +209,7 @@ def asymmetry_shares(
     ValueError
         If a column is missing or the periods are invalid.
     """
-    _require(asymmetry, ["start_year", "cinc_ratio", "asymmetric"], "the asymmetry table")
+    _require(asymmetry, ["start_year", "cinc_ratio", "unequal"], "the asymmetry table")
     _check_periods(periods)
     rows = []
     for first, last, label in periods:
@@ -215,8 +219,8 @@ def asymmetry_shares(
             {
                 "period": label,
                 "spells": n,
-                "asymmetric": int(part["asymmetric"].sum()),
-                "share": float(part["asymmetric"].mean()) if n else float("nan"),
+                "unequal": int(part["unequal"].sum()),
+                "share": float(part["unequal"].mean()) if n else float("nan"),
                 "median_ratio": float(part["cinc_ratio"].median()) if n else float("nan"),
             }
         )
@@ -319,7 +323,7 @@ class DurationComparison:
     Attributes
     ----------
     table : pandas.DataFrame
-        Index ``group`` (``asymmetric``, ``symmetric``): ``spells``, ``ended``, ``in_force`` (still in force
+        Index ``group`` (``unequal``, ``more_equal``: capability groups, not Morrow's kinds of benefit): ``spells``, ``ended``, ``in_force`` (still in force
         in the last year), ``median_ended`` (median length of the spells that ended), ``km_median`` (Kaplan–
         Meier median, NaN if not reached), ``allied_after_10`` and ``allied_after_25`` (Kaplan–Meier share
         still allied after 10 and 25 years) and ``share_in_force``.
@@ -376,11 +380,11 @@ def duration_comparison(
     if last_start is not None:
         asym = asym[asym["start_year"] <= last_start]
     rows, curves = [], {}
-    for group, mask in (("asymmetric", asym["asymmetric"]), ("symmetric", ~asym["asymmetric"])):
+    for group, mask in (("unequal", asym["unequal"]), ("more_equal", ~asym["unequal"])):
         part = asym[mask]
         if part.empty:
             raise ValueError(
-                f"no {group} spell in the selection (threshold {threshold}); widen the years or move the "
+                f"no {GROUP_NAMES[group]} spell in the selection (threshold {threshold}); widen the years or move the "
                 "threshold."
             )
         curve = kaplan_meier(part["years"].to_numpy(), part["ended"].to_numpy())
@@ -426,7 +430,7 @@ def comparison_table(comparisons: dict[str, DurationComparison]) -> pd.DataFrame
         raise ValueError(
             "no comparison given; pass at least one label → duration_comparison(...) result."
         )
-    names = {"asymmetric": "very unequal", "symmetric": "more equal"}
+    names = GROUP_NAMES
     records = []
     for label, result in comparisons.items():
         for group, row in result.table.iterrows():

@@ -36,7 +36,7 @@ OBLIGATION_COLOURS: dict[str, str] = {
 }
 """One colour-blind-safe colour per ATOP pledge."""
 
-GROUP_COLOURS: dict[str, str] = {"asymmetric": PALETTE["orange"], "symmetric": PALETTE["sky"]}
+GROUP_COLOURS: dict[str, str] = {"unequal": PALETTE["orange"], "more_equal": PALETTE["sky"]}
 
 
 def obligation_shares_figure(shares: pd.DataFrame) -> Figure:
@@ -108,7 +108,7 @@ def asymmetry_duration_figure(asymmetry: pd.DataFrame, comparison: DurationCompa
     left.hist(
         log_ratio[log_ratio < np.log10(threshold)],
         bins=bins,
-        color=GROUP_COLOURS["symmetric"],
+        color=GROUP_COLOURS["more_equal"],
         edgecolor="black",
         linewidth=0.4,
         label="more equal",
@@ -116,7 +116,7 @@ def asymmetry_duration_figure(asymmetry: pd.DataFrame, comparison: DurationCompa
     left.hist(
         log_ratio[log_ratio >= np.log10(threshold)],
         bins=bins,
-        color=GROUP_COLOURS["asymmetric"],
+        color=GROUP_COLOURS["unequal"],
         edgecolor="black",
         linewidth=0.4,
         label=f"very unequal (ratio ≥ {threshold:g})",
@@ -134,7 +134,7 @@ def asymmetry_duration_figure(asymmetry: pd.DataFrame, comparison: DurationCompa
 
     table = comparison.table
     for group, curve in comparison.curves.items():
-        label = "very unequal" if group == "asymmetric" else "more equal"
+        label = "very unequal" if group == "unequal" else "more equal"
         n = int(table.loc[group, "spells"])
         right.step(
             curve["years"],
@@ -142,7 +142,7 @@ def asymmetry_duration_figure(asymmetry: pd.DataFrame, comparison: DurationCompa
             where="post",
             color=GROUP_COLOURS[group],
             linewidth=2,
-            linestyle="-" if group == "asymmetric" else "--",
+            linestyle="-" if group == "unequal" else "--",
             label=f"{label} ({n:,} spells)",
         )
     right.set_ylim(0, 102)
