@@ -30,43 +30,37 @@ Figures
 
 from __future__ import annotations
 
-import io
-import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.ticker import MaxNLocator
-from PIL import Image as PILImage
 
-from coursekit.plots.style import (
-    CAR_COLOUR,
-    PALETTE,
-    RUSSIA_COLOUR,
-    new_figure,
-    style_axes,
-    to_png,
+from coursekit.plots._layout import (
+    fixed_margins,
+    live_png,
+    make_live,
+    text_height,
+    text_width,
+    wrap,
+)
+from coursekit.plots.style import CAR_COLOUR, PALETTE, RUSSIA_COLOUR, new_figure, style_axes
+from coursekit.plots.tactical import (
+    LABEL_COLOURS,
+    cases_figure,
+    checklist_figure,
+    process_model_figure,
 )
 from coursekit.theory import (
     FACTOR_LABELS,
     FACTORS,
-    FEATURE_LABELS,
-    FEATURES,
     OPTIONS,
     PARAM_LABELS,
-    PROCESS_STEPS,
-    REVERSED_FEATURES,
-    STRATEGIC_BELOW,
     STRATEGY_LABELS,
-    TACTICAL_FROM,
     AltfeldChoice,
     ArmsOrAlliance,
-    Classification,
     DilemmaCurves,
     FormationRegion,
     GainsResult,
@@ -114,12 +108,6 @@ STRATEGY_WORDS: dict[str, str] = {
     "hedge": "hedge towards",
 }
 
-LABEL_COLOURS: dict[str, str] = {
-    "tactical": PALETTE["vermillion"],
-    "mixed": PALETTE["grey"],
-    "strategic": PALETTE["blue"],
-}
-"""One colour per alliance label."""
 
 WEAK_COLOUR = CAR_COLOUR
 """The weaker partner (the CAR in the course's case)."""
@@ -128,57 +116,6 @@ STRONG_COLOUR = RUSSIA_COLOUR
 """The stronger partner (Russia in the course's case)."""
 
 _REGION_CMAP = ListedColormap(["#FFFFFF", "#CDEBDD", "#D9D9D9"])
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
-
-
-def _text_width(text: str, fontsize: float) -> float:
-    """Generous estimate of the width of a (possibly multi-line) text, in inches."""
-    longest = max((len(line) for line in str(text).splitlines()), default=0)
-    return longest * 0.55 * fontsize / 72
-
-
-def _text_height(text: str, fontsize: float) -> float:
-    """Estimate of the height of a (possibly multi-line) text, in inches."""
-    return (str(text).count("\n") + 1) * 1.25 * fontsize / 72
-
-
-def _fixed_margins(
-    fig: Figure,
-    *,
-    left: float,
-    right: float,
-    bottom: float,
-    top: float,
-    gap: float = 0.0,
-    ncols: int = 1,
-) -> None:
-    """Place the axes with margins given in inches, instead of running a layout engine.
-
-    The live figures are redrawn on every slider move, and a layout engine costs a full extra drawing pass; the
-    margins here are computed from the lengths of the labels, which every figure function keeps bounded.
-    """
-    width, height = fig.get_size_inches()
-    usable = width - left - right
-    wspace = None
-    if ncols > 1:
-        average = (usable - gap * (ncols - 1)) / ncols
-        wspace = gap / average
-    fig.set_layout_engine(None)
-    fig.subplots_adjust(
-        left=left / width,
-        right=1 - right / width,
-        bottom=bottom / height,
-        top=1 - top / height,
-        wspace=wspace,
-    )
-
-
-def _shorten(text: str, width: int) -> str:
-    text = str(text)
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -193,7 +130,7 @@ def _threat_title(assessment: ThreatAssessment, state: str | None, title: str | 
         default_title = (
             f"{who}predicted to {STRATEGY_WORDS[strategy]} {assessment.most_threatening}"
         )
-    return _wrap(title or default_title, 58)
+    return wrap(title or default_title, 58)
 
 
 def threat_figure(
@@ -227,7 +164,7 @@ def threat_figure(
     matplotlib.figure.Figure
     """
     names = assessment.ranking[::-1]  # most threatening at the top
-    reason = _wrap(assessment.reason, 120)
+    reason = wrap(assessment.reason, 120)
     title_text = _threat_title(assessment, state, title)
     colour = STRATEGY_COLOURS[assessment.strategy]
     key = (
@@ -255,7 +192,7 @@ def threat_figure(
         live["reason"].set_text(reason)
         return fig
 
-    height = 2.4 + 0.55 * len(names) + _text_height(reason, 8.5)
+    height = 2.4 + 0.55 * len(names) + text_height(reason, 8.5)
     fig = new_figure(8.5, height)
     ax = fig.add_subplot()
     left = np.zeros(len(names))
@@ -270,7 +207,7 @@ def threat_figure(
                 color=FACTOR_COLOURS[factor],
                 edgecolor="white",
                 linewidth=0.8,
-                label=f"{_wrap(FACTOR_LABELS[factor], 14)} ({assessment.weights[factor]:.2f})",
+                label=f"{wrap(FACTOR_LABELS[factor], 14)} ({assessment.weights[factor]:.2f})",
             )
         )
         left += widths
@@ -298,10 +235,10 @@ def threat_figure(
     )
     ax.set_xlim(0, 10.9)
     ax.set_ylim(-0.6, len(names) - 0.2)
-    ax.set_yticks(range(len(names)), [_wrap(name, 22) for name in names])
+    ax.set_yticks(range(len(names)), [wrap(name, 22) for name in names])
     for label, name in zip(ax.get_yticklabels(), names, strict=True):
         label.set_fontweight("bold" if name == assessment.most_threatening else "normal")
-    tick_labels = [_wrap(name, 22) for name in names]
+    tick_labels = [wrap(name, 22) for name in names]
     style_axes(
         ax,
         title=title_text,
@@ -331,73 +268,20 @@ def threat_figure(
         ha="left",
         color="#333333",
     )
-    _fixed_margins(
+    fixed_margins(
         fig,
-        left=max(_text_width(label, 11) for label in tick_labels)
-        + 0.6,  # 11: bold labels are wider
+        left=max(text_width(label, 11) for label in tick_labels) + 0.6,  # 11: bold labels are wider
         right=1.75,
-        bottom=0.7 + _text_height(reason, 8.5),
-        top=0.25 + _text_height(title_text, 12),
+        bottom=0.7 + text_height(reason, 8.5),
+        top=0.25 + text_height(title_text, 12),
     )
     # Drawn in this order over the cached background: the floor line stays on top of the bars.
     dynamic = [bar for factor in FACTORS for bar in bars[factor]]
     dynamic += [floor, *scores, title_artist, reason_artist]
-    _make_live(
+    make_live(
         fig, ax, key, dynamic, bars=bars, scores=scores, title=title_artist, reason=reason_artist
     )
     return fig
-
-
-def _make_live(fig: Figure, ax, key: object, dynamic: Sequence, **handles) -> None:
-    """Mark the artists that change between updates, for :func:`live_png`.
-
-    They are set animated, so a plain canvas draw leaves them out of the cached background; ``savefig`` still
-    draws them (axes artists only: a figure-level artist set animated would be lost when saving), so the figure
-    prints and saves as usual.
-    """
-    for artist in dynamic:
-        artist.set_animated(True)
-    fig._coursekit_live = {"key": key, "ax": ax, "dynamic": list(dynamic), **handles}
-
-
-def live_png(fig: Figure, dpi: int = 72) -> bytes:
-    """PNG of a figure, redrawing only what changes when the figure supports it (blitting).
-
-    Figures from :func:`threat_figure` and :func:`dilemma_figure` mark the artists that change between
-    updates. The rest (axes, grid, labels, legend) is drawn once and cached; each call restores that background,
-    draws the changing artists on top and encodes the image with fast PNG compression. Any other figure is
-    rendered by :func:`coursekit.plots.style.to_png`.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure.
-    dpi : int, optional
-        Resolution. Default 72.
-
-    Returns
-    -------
-    bytes
-        The PNG file.
-    """
-    live = getattr(fig, "_coursekit_live", None)
-    if live is None:
-        return to_png(fig, dpi=dpi)
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    cache = live.get("blit")
-    if cache is None or cache["dpi"] != dpi:
-        fig.set_dpi(dpi)
-        canvas.draw()  # animated artists are skipped: this is the background
-        cache = {"dpi": dpi, "background": canvas.copy_from_bbox(fig.bbox)}
-        live["blit"] = cache
-    canvas.restore_region(cache["background"])
-    for artist in live["dynamic"]:
-        live["ax"].draw_artist(artist)
-    width, height = canvas.get_width_height(physical=True)
-    image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -461,7 +345,7 @@ def _gains_bars(ax, gains: GainsResult) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(5))
     style_axes(
         ax,
-        title=_wrap(gains.verdict, 56),
+        title=wrap(gains.verdict, 56),
         xlabel="bars: gain (solid), cost (hatched), net (light)",
         ylabel="points (gain above 0, cost below)",
     )
@@ -546,17 +430,17 @@ def gains_figure(gains: GainsResult, region: FormationRegion | None = None) -> F
     -------
     matplotlib.figure.Figure
     """
-    title_height = _text_height(_wrap(gains.verdict, 56), 12)
+    title_height = text_height(wrap(gains.verdict, 56), 12)
     if region is None:
         fig = new_figure(5.5, 4.2)
         _gains_bars(fig.add_subplot(), gains)
-        _fixed_margins(fig, left=0.75, right=0.2, bottom=0.65, top=0.25 + title_height)
+        fixed_margins(fig, left=0.75, right=0.2, bottom=0.65, top=0.25 + title_height)
         return fig
     fig = new_figure(10.0, 5.0)
     left, right = fig.subplots(1, 2)
     _gains_bars(left, gains)
     _region_panel(right, region)
-    _fixed_margins(
+    fixed_margins(
         fig, left=0.75, right=0.25, bottom=0.65, top=0.25 + title_height, gap=0.95, ncols=2
     )
     return fig
@@ -587,7 +471,7 @@ def modes_figure(comparison: ModeComparison) -> Figure:
         comparison.symmetric,
         title=f"Symmetric: security for security ({shares['symmetric']:.0%} forms)",
     )
-    _fixed_margins(fig, left=0.75, right=0.25, bottom=0.65, top=0.45, gap=0.95, ncols=2)
+    fixed_margins(fig, left=0.75, right=0.25, bottom=0.65, top=0.45, gap=0.95, ncols=2)
     return fig
 
 
@@ -707,7 +591,7 @@ def arms_alliance_figure(choice: ArmsOrAlliance, *, title: str | None = None) ->
         xlabel="option",
         ylabel="utility (0–10)",
     )
-    _fixed_margins(fig, left=0.75, right=0.2, bottom=0.85, top=0.45)
+    fixed_margins(fig, left=0.75, right=0.2, bottom=0.85, top=0.45)
     return fig
 
 
@@ -715,7 +599,7 @@ def arms_alliance_figure(choice: ArmsOrAlliance, *, title: str | None = None) ->
 # Snyder's abandonment–entrapment dilemma
 # -------------------------------------------------------------------------------------------------------
 def _dilemma_title(curves: DilemmaCurves) -> str:
-    return _wrap(curves.result.verdict, 62)
+    return wrap(curves.result.verdict, 62)
 
 
 #: The risks are 0–1 and the expected cost, a convex curve, is largest at an end of the commitment axis, where it
@@ -804,8 +688,8 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
     title_text = ax.set_title(title, fontsize=12, loc="left")  # the same Text: keep a handle
     ax.legend(loc="upper center", fontsize=8, ncols=2, frameon=False)
     # Room for a two-line title, so later updates with a longer verdict still fit.
-    _fixed_margins(fig, left=0.8, right=0.25, bottom=0.65, top=0.3 + _text_height("a\nb", 12))
-    _make_live(
+    fixed_margins(fig, left=0.8, right=0.25, bottom=0.65, top=0.3 + text_height("a\nb", 12))
+    make_live(
         fig,
         ax,
         "dilemma",
@@ -823,309 +707,3 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
 def dilemma_png(fig: Figure, dpi: int = 72) -> bytes:
     """PNG of a figure from :func:`dilemma_figure`: the same as :func:`live_png`."""
     return live_png(fig, dpi=dpi)
-
-
-# -------------------------------------------------------------------------------------------------------
-# Tactical or strategic?
-# -------------------------------------------------------------------------------------------------------
-def _band(ax, *, vertical: bool) -> None:
-    span = ax.axvspan if vertical else ax.axhspan
-    line = ax.axvline if vertical else ax.axhline
-    span(0, STRATEGIC_BELOW, color=LABEL_COLOURS["strategic"], alpha=0.08, linewidth=0)
-    span(TACTICAL_FROM, 1, color=LABEL_COLOURS["tactical"], alpha=0.08, linewidth=0)
-    for cut in (STRATEGIC_BELOW, TACTICAL_FROM):
-        line(cut, color=PALETTE["black"], linestyle=":", linewidth=1)
-
-
-def _contribution_panel(ax, classification: Classification, name: str | None) -> None:
-    labels = [FEATURE_LABELS[f] for f in FEATURES][::-1]
-    maxima = [classification.weights[f] for f in FEATURES][::-1]
-    values = [classification.contributions[f] for f in FEATURES][::-1]
-    hatches = ["//" if f in REVERSED_FEATURES else None for f in FEATURES][::-1]
-    ax.barh(labels, maxima, color="#EEEEEE", edgecolor="#BBBBBB", linewidth=0.6)
-    bars = ax.barh(labels, values, color=LABEL_COLOURS["tactical"])
-    for bar, hatch in zip(bars, hatches, strict=True):
-        if hatch:
-            bar.set_hatch(hatch)
-            bar.set_edgecolor("white")
-    ax.set_xlim(0, max(maxima) * 1.05 if max(maxima) > 0 else 1)
-    label = classification.label
-    who = f"{name}: " if name else ""
-    style_axes(
-        ax,
-        title=f"{who}tactical score {classification.score:.2f} → {label}",
-        xlabel="contribution to the tactical score (grey: the most a feature can add)",
-        ylabel="feature",
-    )
-    ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.title.set_color(LABEL_COLOURS[label])
-
-
-def _cases_panel(
-    ax, classified: pd.DataFrame, highlight: str | None, current: float | None = None
-) -> None:
-    table = classified.sort_values("tactical_score").reset_index(drop=True)
-    ys = np.arange(len(table))
-    recorded = (
-        table["classification"].astype(str) if "classification" in table else table["predicted"]
-    )
-    colours = [LABEL_COLOURS.get(str(label), PALETTE["grey"]) for label in recorded]
-    _band(ax, vertical=True)
-    ax.hlines(ys, 0, table["tactical_score"], color="#BBBBBB", linewidth=1)
-    if "benchmark" in table:
-        sourced = table["benchmark"].astype(bool).to_numpy()
-    else:
-        sourced = np.ones(len(table), dtype=bool)
-    ax.scatter(
-        table["tactical_score"][sourced],
-        ys[sourced],
-        c=[c for c, keep in zip(colours, sourced, strict=True) if keep],
-        s=55,
-        zorder=3,
-        edgecolors="white",
-    )
-    if (~sourced).any():
-        ax.scatter(
-            table["tactical_score"][~sourced],
-            ys[~sourced],
-            facecolors="white",
-            edgecolors=[c for c, keep in zip(colours, sourced, strict=True) if not keep],
-            linewidths=1.6,
-            s=55,
-            zorder=3,
-        )
-    if "agrees" in table:
-        wrong = table.index[~table["agrees"].astype(bool)]
-        ax.scatter(
-            table.loc[wrong, "tactical_score"],
-            wrong,
-            s=150,
-            facecolors="none",
-            edgecolors=PALETTE["black"],
-            linewidths=1.2,
-            zorder=4,
-        )
-    names = [_shorten(n, 34) for n in table["name"]]
-    ax.set_yticks(ys, names)
-    for tick, case_id in zip(ax.get_yticklabels(), table["case_id"], strict=True):
-        if highlight is not None and case_id == highlight:
-            tick.set_fontweight("bold")
-            tick.set_color(PALETTE["black"])
-    ax.set_xlim(0, 1)
-    ax.set_xticks([0, STRATEGIC_BELOW, TACTICAL_FROM, 1])
-    ax.set_ylim(-0.7, len(table) - 0.3)
-    handles = [
-        Patch(color=LABEL_COLOURS["tactical"], label="recorded: tactical"),
-        Patch(color=LABEL_COLOURS["strategic"], label="recorded: strategic"),
-    ]
-    if (~sourced).any():
-        handles.append(
-            Patch(
-                facecolor="white",
-                edgecolor=PALETTE["grey"],
-                label="hollow: label is the course's judgement",
-            )
-        )
-    if "agrees" in table and (~table["agrees"].astype(bool)).any():
-        handles.append(
-            Patch(facecolor="white", edgecolor=PALETTE["black"], label="ringed: model disagrees")
-        )
-    if current is not None:
-        ax.axvline(current, color=PALETTE["black"], linestyle="--", linewidth=1.2)
-        handles.append(
-            Line2D([], [], color=PALETTE["black"], linestyle="--", label="the case on the left")
-        )
-    ax.legend(handles=handles, loc="lower right", fontsize=7.5)
-    style_axes(
-        ax,
-        title=f"All cases (cut-offs {STRATEGIC_BELOW:g} and {TACTICAL_FROM:g})",
-        xlabel="tactical score (0–1)",
-        ylabel="case",
-    )
-
-
-def checklist_figure(
-    classification: Classification,
-    *,
-    name: str | None = None,
-    cases: pd.DataFrame | None = None,
-    highlight: str | None = None,
-) -> Figure:
-    """One case's tactical score feature by feature, optionally beside the scores of all cases.
-
-    Parameters
-    ----------
-    classification : Classification
-        The result of :func:`coursekit.theory.classify_alliance` for the case.
-    name : str, optional
-        The case's name, for the title.
-    cases : pandas.DataFrame, optional
-        The result of :func:`coursekit.theory.classify_cases`; when given, a second panel shows every case, with a
-        dashed line at the score of the case on the left.
-    highlight : str, optional
-        A ``case_id`` to highlight in the second panel.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    feature_margin = max(_text_width(label, 10) for label in FEATURE_LABELS.values()) + 0.5
-    if cases is None:
-        fig = new_figure(7.0, 4.2)
-        _contribution_panel(fig.add_subplot(), classification, name)
-        _fixed_margins(fig, left=feature_margin, right=0.45, bottom=0.65, top=0.45)
-        return fig
-    fig = new_figure(12.0, max(4.4, 0.34 * len(cases) + 1.6))
-    left, right = fig.subplots(1, 2)
-    _contribution_panel(left, classification, name)
-    _cases_panel(right, cases, highlight, current=classification.score)
-    case_margin = max((_text_width(_shorten(n, 34), 10) for n in cases["name"]), default=1.0) + 0.55
-    _fixed_margins(
-        fig,
-        left=feature_margin,
-        right=0.25,
-        bottom=0.65,
-        top=0.45,
-        gap=case_margin + 0.35,
-        ncols=2,
-    )
-    return fig
-
-
-def cases_figure(classified: pd.DataFrame, *, highlight: str | None = None) -> Figure:
-    """The tactical score of every case, with the cut-offs and the classification recorded in the data.
-
-    Parameters
-    ----------
-    classified : pandas.DataFrame
-        The result of :func:`coursekit.theory.classify_cases`.
-    highlight : str, optional
-        A ``case_id`` to print in bold.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    fig = new_figure(8.0, max(3.5, 0.42 * len(classified) + 1.6))
-    _cases_panel(fig.add_subplot(), classified, highlight)
-    case_margin = max((_text_width(_shorten(n, 34), 10) for n in classified["name"]), default=1.0)
-    _fixed_margins(fig, left=case_margin + 0.55, right=0.25, bottom=0.65, top=0.45)
-    return fig
-
-
-# -------------------------------------------------------------------------------------------------------
-# Process model
-# -------------------------------------------------------------------------------------------------------
-def process_model_figure(
-    *,
-    highlight: int | None = None,
-    annotations: Mapping[int, str] | None = None,
-    title: str = "The process model of a tactical alliance (Hayrapetyan & Kučera 2022)",
-) -> Figure:
-    """Diagram of the article's four steps, with the two possible endings of step 4.
-
-    Parameters
-    ----------
-    highlight : int, optional
-        A step (1–4) to colour as the current stage.
-    annotations : mapping of int to str, optional
-        Short text to print under a step's box (for example the dates of a case), keyed by step number.
-    title : str, optional
-        The figure title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Raises
-    ------
-    ValueError
-        If ``highlight`` or an annotation key is not a step number 1–4.
-    """
-    numbers = [step.number for step in PROCESS_STEPS]
-    if highlight is not None and highlight not in numbers:
-        raise ValueError(
-            f"highlight = {highlight!r} is not a step; choose one of {numbers} or None"
-        )
-    annotations = dict(annotations or {})
-    bad = [key for key in annotations if key not in numbers]
-    if bad:
-        raise ValueError(f"annotations has unknown step(s) {bad}; use step numbers {numbers}")
-
-    fig = new_figure(11.0, 3.3)
-    ax = fig.add_subplot()
-    ax.set_xlim(0, 11)
-    ax.set_ylim(0.7, 3.6)
-    ax.axis("off")
-    box_w, box_h, y0 = 2.0, 1.9, 1.6
-    xs = [0.15, 2.75, 5.35, 7.95]
-    for step, x in zip(PROCESS_STEPS, xs, strict=True):
-        current = highlight == step.number
-        ax.add_patch(
-            FancyBboxPatch(
-                (x, y0),
-                box_w,
-                box_h,
-                boxstyle="round,pad=0.05,rounding_size=0.15",
-                facecolor=PALETTE["sky"] if current else "#F4F4F4",
-                edgecolor=PALETTE["blue"] if current else "#888888",
-                linewidth=2.0 if current else 1.0,
-            )
-        )
-        ax.text(
-            x + box_w / 2,
-            y0 + box_h - 0.22,
-            f"{step.number}. {_wrap(step.title, 22)}",
-            ha="center",
-            va="top",
-            fontsize=9,
-            fontweight="bold",
-        )
-        ax.text(
-            x + box_w / 2,
-            y0 + 0.12,
-            _wrap(step.description, 30),
-            ha="center",
-            va="bottom",
-            fontsize=6.8,
-            color="#333333",
-        )
-        if step.number in annotations:
-            ax.text(
-                x + box_w / 2,
-                y0 - 0.18,
-                _wrap(annotations[step.number], 30),
-                ha="center",
-                va="top",
-                fontsize=8,
-                color=PALETTE["blue"],
-                style="italic",
-            )
-        if step.number < 4:
-            ax.add_patch(
-                FancyArrowPatch(
-                    (x + box_w + 0.08, y0 + box_h / 2),
-                    (x + 2.6 - 0.08, y0 + box_h / 2),
-                    arrowstyle="-|>",
-                    mutation_scale=16,
-                    color="#555555",
-                )
-            )
-    # The two endings of step 4.
-    end_x = xs[-1] + box_w + 0.1
-    for y, text, colour in (
-        (y0 + box_h - 0.45, "break-up", PALETTE["vermillion"]),
-        (y0 + 0.25, "upgrade to a\nstrategic alliance", PALETTE["green"]),
-    ):
-        ax.add_patch(
-            FancyArrowPatch(
-                (end_x, y0 + box_h / 2),
-                (end_x + 0.45, y),
-                arrowstyle="-|>",
-                mutation_scale=12,
-                color=colour,
-            )
-        )
-        ax.text(end_x + 0.5, y, text, va="center", fontsize=8, color=colour, fontweight="bold")
-    ax.set_title(title, fontsize=12, loc="left")
-    return fig
