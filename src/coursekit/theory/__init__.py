@@ -1,7 +1,8 @@
 """Pure models for Part I of the course, one module per model.
 
 * :mod:`coursekit.theory.threats`: Walt's balance of threat. :func:`assess_threats` (entry point) predicts
-  ``"balance"``, ``"bandwagon"``, ``"hedge"`` or ``"no_alignment"``; :class:`StrategyRules` holds the movable
+  ``"balance"``, ``"bandwagon"``, ``"hedge"`` (accommodate while keeping allies, the course's own extension)
+  or ``"no_alignment"``; :class:`StrategyRules` holds the movable
   thresholds; :data:`THREAT_PRESETS` the worked cases.
 * :mod:`coursekit.theory.security_autonomy`: Morrow's security–autonomy trade-off. :func:`alliance_gains`
   (entry point) gives each partner's net gain in the ``"asymmetric"`` or ``"symmetric"`` mode;

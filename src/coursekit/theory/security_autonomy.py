@@ -8,9 +8,13 @@ about equal strength (Morrow 1991):
   bases, resource licences, UN votes); the patron gains autonomy from those concessions and pays in security,
   above all the risk of being drawn into the client's fights (entrapment), which grows with the client's threat.
 * ``mode="symmetric"``: both partners gain the same good, security, each from the other's commitment against its
-  own threat, and both pay for their own commitment. The patron's security gain is then limited by the client's
-  small share of their combined capability, which is why asymmetric alliances form more easily:
-  :func:`compare_modes` shows it over any two parameters.
+  own threat, and both pay for their own commitment. Per unit of the client's contribution the patron then gains
+  ``strong_threat * weak_capability / (10 * (strong_capability + weak_capability))`` in security, against
+  ``concession_value`` (a free parameter, 0.5 in the example) in autonomy in the asymmetric mode. So the model
+  reproduces Morrow's expectation (asymmetric alliances form more easily) for *unequal* partners and a
+  moderate ``concession_value``; with equal capabilities and a large ``strong_threat`` the two modes can tie
+  (``weak_capability=8, strong_threat=10`` with the example's other values), and a small ``concession_value``
+  reverses the result. :func:`compare_modes` shows it over any two parameters.
 
 :func:`alliance_gains` is the entry point; :func:`formation_region` maps where the alliance forms;
 :func:`compare_modes` puts the two modes side by side. :mod:`coursekit.theory.altfeld` connects the client's
@@ -530,7 +534,10 @@ def compare_modes(
     """Map where the alliance forms in the asymmetric and in the symmetric mode, with the same parameters.
 
     Morrow (1991) expects asymmetric alliances (unlike benefits) to form more easily than symmetric ones (like
-    benefits); comparing :attr:`ModeComparison.shares` shows whether the model agrees for the chosen axes.
+    benefits); comparing :attr:`ModeComparison.shares` shows whether the model agrees for the chosen axes. It
+    agrees for unequal partners and a moderate ``concession_value``, not in general: the patron's gain per unit
+    is ``concession_value`` in one mode and ``strong_threat * weak_capability / (10 * (strong_capability +
+    weak_capability))`` in the other, and the modes tie when the two are equal.
 
     Parameters
     ----------

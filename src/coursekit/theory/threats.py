@@ -2,7 +2,8 @@
 
 :func:`threat_score` combines Walt's four sources of threat into one score; :func:`assess_threats` scores
 several actors and predicts whether the state **balances** against the most threatening one, **bandwagons**
-with it, **hedges** (Kuik 2008), or needs **no alignment** at all, by the rule documented there;
+with it, **accommodates it while keeping its allies** (the label ``"hedge"``: the course's own extension of
+Walt's rule, not Walt's or Kuik's concept), or needs **no alignment** at all, by the rule documented there;
 :class:`StrategyRules` holds the rule's thresholds (a student can move each one); :data:`THREAT_PRESETS` holds
 worked cases.
 
@@ -14,8 +15,11 @@ Outcome labels (the ``strategy`` of a :class:`ThreatAssessment`), in :data:`STRA
     Align with the most threatening actor: only with an actor stronger than the state, never with an implacable
     aggressor, and only when the help of allies cannot match the threat.
 ``"hedge"``
-    High stakes and uncertainty (Kuik 2008): the threat overwhelms the state and its aims are unclear
-    (not implacable), while allies could help; the state keeps its allies without confronting the threat.
+    Accommodate while keeping allies: the threat overwhelms the state from close by and is not implacable,
+    while allies could match it; the state keeps its allies without confronting the threat. This branch is the
+    course's own extension: Walt (1987) predicts balancing here, and Kuik's (2008) hedging is a broader
+    strategy of a state facing high stakes and uncertainty, not a rule on these four factors. The label keeps
+    its short name ``"hedge"`` for compatibility; its readable name is "accommodate while keeping allies".
 ``"no_alignment"``
     Nothing is threatening enough to take sides: no actor's score reaches the threat floor.
 """
@@ -63,7 +67,7 @@ STRATEGIES: tuple[str, ...] = ("balance", "bandwagon", "hedge", "no_alignment")
 STRATEGY_LABELS: dict[str, str] = {
     "balance": "balance",
     "bandwagon": "bandwagon",
-    "hedge": "hedge",
+    "hedge": "accommodate while keeping allies",
     "no_alignment": "no alignment needed",
 }
 """Readable name of each outcome."""
@@ -162,7 +166,7 @@ class StrategyRules:
         the threat *overwhelming*. Default 7.
     implacable_from : float
         Intentions at or above this mean the aggressor cannot be appeased, so the state never bandwagons with it
-        and never hedges towards it. Default 7.
+        and never accommodates it. Default 7.
     weak_below : float
         Kept for backward compatibility; not used by the rule any more (weakness is now relative to the threat,
         see ``outmatch_gap``). Default 4.
@@ -249,11 +253,12 @@ def assess_threats(
 ) -> ThreatAssessment:
     """Score several potential threats to one state and predict its alignment towards the most threatening one.
 
-    Each actor is scored with :func:`threat_score`. The prediction follows Walt's conditions: balancing is the
-    usual response; bandwagoning is likelier for states that are weak *relative to the threat*, when allies
-    are unavailable, and when the threat is close, but an aggressor whose intentions look unalterable is not
-    appeased (Walt 1987, ch. 2). Hedging is kept for Kuik's sense, a response to high stakes and uncertainty
-    (Kuik 2008), and a state that faces no serious threat needs no alignment at all. The rule, in order
+    Each actor is scored with :func:`threat_score`. Balancing and bandwagoning follow Walt's conditions:
+    balancing is the usual response; bandwagoning is likelier for states that are weak *relative to the
+    threat*, when allies are unavailable, and when the threat is close, but an aggressor whose intentions look
+    unalterable is not appeased (Walt 1987, ch. 2). The ``"hedge"`` branch (accommodate while keeping allies)
+    is the course's own extension, neither Walt's nor Kuik's (2008) concept, and a state that faces no serious
+    threat needs no alignment at all. The rule, in order
     (thresholds in :class:`StrategyRules`, each one movable):
 
     1. **no_alignment** if the top score is below ``threat_floor``.
@@ -266,8 +271,8 @@ def assess_threats(
        * **bandwagon** if the allies' help cannot match it (``own_power + ally_support`` below the threat's
          power): no allies at all, or allies that exist but are too weak or too far to help, the situation Walt
          (1985) discusses as "Finlandization";
-       * **hedge** otherwise: the stakes are high and the threat's aims are uncertain (not implacable), so the
-         state keeps its allies without confronting the threat.
+       * **hedge** (accommodate while keeping allies; the course's extension) otherwise: the stakes are high
+         and the threat is not implacable, so the state keeps its allies without confronting the threat.
     4. **balance** otherwise (including every threat weaker than the state, which it never bandwagons with).
 
     Parameters
@@ -312,7 +317,7 @@ def assess_threats(
     >>> neighbour = {"Giant": {"power": 10, "proximity": 10, "offensive": 8, "intentions": 5}}
     >>> assess_threats(neighbour, own_power=2, ally_support=3).strategy   # allies too weak or too far
     'bandwagon'
-    >>> assess_threats(neighbour, own_power=2, ally_support=9).strategy   # high stakes, unclear aims
+    >>> assess_threats(neighbour, own_power=2, ally_support=9).strategy   # accommodate, keep allies
     'hedge'
     """
     if not isinstance(threats, Mapping) or len(threats) == 0:
@@ -394,9 +399,10 @@ def assess_threats(
     elif conditions["overwhelming"]:
         strategy = "hedge"
         reason = (
-            f"The stakes are high ({top} overwhelms the state from close by) and its aims are uncertain "
-            f"(intentions {intentions:g}), while allies could help: the state hedges, keeping its allies "
-            f"without confronting {top}."
+            f"The stakes are high ({top} overwhelms the state from close by) and it is not implacable "
+            f"(intentions {intentions:g}, below {rules.implacable_from:g}), while allies could help: the "
+            f"state accommodates {top} while keeping its allies (the course's extension of Walt's rule, "
+            f"labelled 'hedge')."
         )
     else:
         strategy = "balance"
