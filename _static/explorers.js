@@ -155,7 +155,7 @@
     }
 
     state.ready = window.vegaEmbed(chart, spec, {
-      mode: "vega", renderer: "svg", actions: false, bind: controls, tooltip: false,
+      mode: "vega", renderer: meta.renderer || "svg", actions: false, bind: controls, tooltip: false,
     }).then(function (result) {
       state.view = result.view;
       state.dataOf = function (viewName) { return result.view.data(markData(spec, viewName)); };

@@ -15,6 +15,7 @@ import pytest
 from coursekit import case, data
 from coursekit.explorers import assets
 from coursekit.explorers import case as ex
+from coursekit.explorers import theory as tex
 from coursekit.explorers.page import Column, InPageExplorer, find_mark_data
 from coursekit.sphinxext import dedupe_scripts
 
@@ -26,16 +27,23 @@ META = re.compile(
 )
 
 
+CASE = ("timeline", "votes", "durability")
+THEORY = ("dilemma", "security-autonomy", "checklist")
+ALL = (*CASE, *THEORY)
+
+
 @pytest.fixture(scope="module")
 def explorers():
-    return {name: ex.explorer_for(name) for name in ("timeline", "votes", "durability")}
+    made = {name: ex.explorer_for(name) for name in CASE}
+    made.update({name: tex.explorer_for(name) for name in THEORY})
+    return made
 
 
 def bound_params(explorer: InPageExplorer) -> dict[str, dict]:
     return {s["name"]: s["bind"] for s in explorer.vega.get("signals", []) if "bind" in s}
 
 
-@pytest.mark.parametrize("name", ["timeline", "votes", "durability"])
+@pytest.mark.parametrize("name", ALL)
 def test_html_block_carries_spec_meta_and_accessible_parts(explorers, name):
     block = explorers[name].html()
     spec = json.loads(SPEC.search(block)[1])
@@ -52,7 +60,7 @@ def test_html_block_carries_spec_meta_and_accessible_parts(explorers, name):
     assert "cdn." not in block and "https://cdn" not in block
 
 
-@pytest.mark.parametrize("name", ["timeline", "votes", "durability"])
+@pytest.mark.parametrize("name", ALL)
 def test_every_control_has_a_readable_label(explorers, name):
     binds = bound_params(explorers[name])
     assert binds, f"{name}: no control"
@@ -187,3 +195,28 @@ def test_duplicate_inline_scripts_are_dropped():
         ("_static/b.js", None),
         (None, "const other = 2"),
     ]
+
+
+def test_part_one_controls_follow_the_models(explorers):
+    from coursekit import theory
+
+    assert set(bound_params(explorers["dilemma"])) == set(theory.DILEMMA_PARAMS)
+    security = bound_params(explorers["security-autonomy"])
+    assert set(security) == {*theory.PARAM_RANGES, "mode"}
+    for name, (low, high) in theory.PARAM_RANGES.items():
+        assert (security[name]["min"], security[name]["max"]) == (low, high), name
+    assert security["mode"]["options"] == list(theory.MODES)
+    checklist = bound_params(explorers["checklist"])
+    assert set(checklist) == {f"{k}_{f}" for k in ("f", "w") for f in theory.FEATURES}
+    with pytest.raises(ValueError, match="no explorer 'walt'"):
+        tex.explorer_for("walt")
+
+
+def test_bibliography_entries_become_list_items():
+    from coursekit import sphinxext
+
+    context = {
+        "body": '<div role="list"><div class="citation" role="doc-biblioentry">x</div></div>'
+    }
+    sphinxext._page_context(None, "p", "page.html", context, None)
+    assert 'role="listitem"' in context["body"] and "doc-biblioentry" not in context["body"]

@@ -18,12 +18,16 @@ from pathlib import Path
 import pytest
 from browser import chromium, offline_context, require_chromium, serve_directory, wait_until_settled
 
-from coursekit import case, data
+from coursekit import case, data, theory
 from coursekit.explorers import case as ex
+from coursekit.explorers.theory import CUSTOM
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
 PAGES = {
+    "dilemma": "chapters/theory-01-alliances",
+    "security-autonomy": "chapters/theory-03-rational-choice",
+    "checklist": "chapters/theory-04-tactical",
     "timeline": "chapters/case-03-dimensions",
     "votes": "chapters/case-05-un-votes",
     "durability": "chapters/case-06-assessment",
@@ -353,3 +357,127 @@ def test_explorer_controls_work_from_the_keyboard(open_explorer):
         explorer.page.locator("#explorer-durability .coursekit-explorer-data").get_attribute("open")
         is not None
     )
+
+
+# -- Part I -------------------------------------------------------------------------------------------------
+
+
+def test_dilemma_explorer_agrees_with_the_model(open_explorer):
+    rng = random.Random(1984)
+    steps = [i / 20 for i in range(21)]
+    points = [dict(theory.DILEMMA_PARAMS)]
+    points.append(
+        {"commitment": 0.3, "dependence": 0.0, "partner_commitment": 0.2, "shared_interests": 1.0}
+    )
+    points += [{name: rng.choice(steps) for name in theory.DILEMMA_PARAMS} for _ in range(14)]
+    explorer = open_explorer("dilemma")
+    for point in points:
+        for name, value in point.items():
+            explorer.set(name, value)
+        (row,) = explorer.table()
+        result = theory.alliance_dilemma(**point)
+        assert close(row["Commitment"], result.commitment, 2), point
+        assert close(row["Abandonment risk"], result.abandonment_risk, 3), (point, row)
+        assert close(row["Entrapment risk"], result.entrapment_risk, 3), (point, row)
+        assert close(row["Expected cost"], result.expected_cost, 3), (point, row)
+        if result.best_commitment is None:
+            assert (
+                row["Best commitment"] == MISSING and "neither risk can arise" in explorer.summary()
+            )
+        else:
+            assert close(row["Best commitment"], result.best_commitment, 2), (point, row)
+            assert close(row["Cost at the best"], result.best_cost, 3), (point, row)
+
+
+def security_points() -> list[tuple[dict, str]]:
+    rng = random.Random(1991)
+    points = [(theory.CAR_RUSSIA_EXAMPLE.as_dict(), mode) for mode in theory.MODES]
+    for i in range(14):
+        values = {}
+        for name, (low, high) in theory.PARAM_RANGES.items():
+            step = 0.1 if high <= 2 else 0.5
+            values[name] = round(low + step * rng.randint(0, round((high - low) / step)), 2)
+        points.append((values, theory.MODES[i % 2]))
+    invalid = dict(theory.CAR_RUSSIA_EXAMPLE.as_dict(), weak_capability=9.0, strong_capability=3.0)
+    no_prices = dict(theory.CAR_RUSSIA_EXAMPLE.as_dict(), autonomy_price=0.0, concession_value=0.0)
+    return [*points, (invalid, "asymmetric"), (no_prices, "asymmetric")]
+
+
+def test_security_autonomy_explorer_agrees_with_the_model(open_explorer):
+    explorer = open_explorer("security-autonomy")
+    for values, mode in security_points():
+        for name, value in values.items():
+            explorer.set(name, value)
+        explorer.set("mode", mode)
+        table = {r["Component"]: r["Points"] for r in explorer.table()}
+        try:
+            result = theory.alliance_gains(values, mode=mode)
+        except ValueError:
+            assert table == {} and "Outside the model" in explorer.summary(), values
+            continue
+        expected = {
+            "Weaker partner: security gained": result.weak_security_gain,
+            "Weaker partner: autonomy lost": result.weak_autonomy_loss,
+            "Weaker partner: net gain": result.weak_net,
+            "Stronger partner: benefit": result.strong_benefit,
+            "Stronger partner: security cost": result.strong_security_cost,
+            "Stronger partner: net gain": result.strong_net,
+        }
+        assert set(table) == set(expected), table
+        for component, value in expected.items():
+            assert close(table[component], value, 2), (
+                values,
+                mode,
+                component,
+                table[component],
+                value,
+            )
+        summary = explorer.summary()
+        assert ("forms: both partners gain" in summary) == result.forms, (values, mode, summary)
+
+
+def test_checklist_explorer_agrees_with_the_model(open_explorer):
+    cases = data.load_alliance_cases()
+    rng = random.Random(2022)
+    tenths = [i / 10 for i in range(11)]
+    halves = [i / 2 for i in range(7)]
+    points = [({}, dict(theory.DEFAULT_FEATURE_WEIGHTS))]
+    points.append(({}, {f: 1.0 for f in theory.FEATURES}))
+    points.append(({}, {f: 0.0 for f in theory.FEATURES}))
+    for _ in range(10):
+        features = {f: rng.choice(tenths) for f in theory.FEATURES}
+        points.append((features, {f: rng.choice(halves) for f in theory.FEATURES}))
+    explorer = open_explorer("checklist")
+    current = {
+        f: float(cases.loc[cases["case_id"] == "car_russia_2017", f].iloc[0])
+        for f in theory.FEATURES
+    }
+    for features, weights in points:
+        current.update(features)
+        for f in theory.FEATURES:
+            explorer.set(f"f_{f}", current[f])
+            explorer.set(f"w_{f}", weights[f])
+        table = {r["Alliance"]: r for r in explorer.table()}
+        if sum(weights.values()) == 0:
+            with pytest.raises(ValueError):
+                theory.classify_alliance(current, weights)
+            assert table == {} and "Every weight is 0" in explorer.summary()
+            continue
+        expected = {CUSTOM: theory.classify_alliance(current, weights)}
+        for _, row in cases.iterrows():
+            expected[str(row["name"])] = theory.classify_alliance(
+                {f: float(row[f]) for f in theory.FEATURES}, weights
+            )
+        assert set(table) == set(expected)
+        for name, result in expected.items():
+            assert close(table[name]["Tactical score"], result.score, 2), (
+                name,
+                weights,
+                table[name],
+            )
+            assert table[name]["Label"] == result.label, (name, weights, table[name], result.score)
+        mine, summary = expected[CUSTOM], explorer.summary()
+        assert summary.startswith(f"{CUSTOM}: tactical score ") and summary.endswith(
+            f"labelled {mine.label}."
+        ), summary
+        assert close(summary.split("score ")[1].split(",")[0], mine.score, 2), (summary, mine.score)

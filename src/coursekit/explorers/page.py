@@ -121,6 +121,8 @@ class InPageExplorer:
         What the summary says when the table (or the summary's row) is empty.
     table_caption : str
         The table's caption.
+    renderer : {"svg", "canvas"}
+        How Vega draws the chart: SVG (crisp, default) or canvas (faster for thousands of marks).
     """
 
     ident: str
@@ -136,9 +138,12 @@ class InPageExplorer:
     sort: Sequence[tuple[str, str]] = ()
     empty: str = "Nothing matches this choice: change a control to see data again."
     table_caption: str = "The data the chart shows"
+    renderer: str = "svg"
     _vega: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if self.renderer not in ("svg", "canvas"):
+            raise ValueError(f"renderer {self.renderer!r}: use 'svg' or 'canvas'")
         if not _ID.match(self.ident):
             raise ValueError(f"explorer id {self.ident!r}: use lower case letters, digits and '-'")
 
@@ -166,6 +171,7 @@ class InPageExplorer:
         summary_view = self.summary_view or self.table_view
         return {
             "id": self.ident,
+            "renderer": self.renderer,
             "table": {
                 "view": self.table_view,
                 "columns": [c.as_dict() for c in self.columns],
