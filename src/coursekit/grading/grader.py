@@ -2,35 +2,34 @@
 
 For each submission the grader
 
-1. reads the notebook (an unreadable one gets ``error`` rows saying why);
+1. reads the notebook (:mod:`coursekit.grading.intake`; an unreadable one gets ``error`` rows saying why);
 2. lines it up with the released student edition (:mod:`coursekit.grading.reconcile`): restores changed
    given lines and check cells, re-inserts deleted cells, recovers cells whose metadata was stripped;
 3. starts a fresh kernel under OS limits (:mod:`coursekit.grading.kernel`) and runs the cells in order, each
    with a time limit;
 4. after each question's cells, asks the kernel for the answer's value as plain data
    (:mod:`coursekit.grading.export`) and runs the hidden tests on it in the grader's own process
-   (:mod:`coursekit.grading.hidden`); for a function question the tests call the student's function through
-   the kernel;
+   (:mod:`coursekit.grading.judge`, :mod:`coursekit.grading.hidden`); for a function question the tests call
+   the student's function through the kernel;
 5. records one result per question.
 
 :func:`grade` runs this over many submissions with a thread pool (each thread drives one kernel process at a
 time), appends each result to the journal as it finishes and rewrites the gradebook, summary and feedback.
+Whatever goes wrong while one submission is graded becomes that submission's ``error`` rows: only a machine that
+cannot start kernels (:class:`GraderFailure`) or a bad source stops the run.
 """
 
 from __future__ import annotations
 
-import ast
 import copy
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -41,17 +40,18 @@ import nbformat
 
 from coursekit import __version__
 from coursekit.exercises.format import ExerciseSet, FormatError, load_source, make_student_edition
-from coursekit.grading.export import ExportError, Unexportable, decode, decode_json, encode_args
-from coursekit.grading.hidden import (
-    HiddenTest,
-    HiddenTestsError,
-    TestOutcome,
-    compile_tests,
-    run_tests,
+from coursekit.grading.hidden import HiddenTest, HiddenTestsError, compile_tests
+from coursekit.grading.intake import display_name, read_submission, shown_path, submission_id
+from coursekit.grading.judge import (
+    SETUP_TIMEOUT,
+    GraderFailure,
+    SubmissionRun,
+    fault_text,
+    is_untouched,
+    non_finite,
 )
-from coursekit.grading.kernel import Kernel, KernelStartError, Limits, Reply, resolve_sandbox
-from coursekit.grading.plain import plain_view
-from coursekit.grading.reconcile import Plan, Released, index_release, is_blank_written, reconcile
+from coursekit.grading.kernel import Kernel, KernelStartError, Limits, resolve_sandbox
+from coursekit.grading.reconcile import Released, index_release, is_blank_written, reconcile
 from coursekit.grading.results import (
     Journal,
     QuestionResult,
@@ -63,14 +63,31 @@ from coursekit.grading.results import (
     write_renamed,
     write_summary,
 )
-from coursekit.grading.spec import StudentFunctionError, StudentTimeout
 
-#: Seconds the setup cell may take at least, whatever ``--cell-timeout`` says: it imports libraries and loads the
-#: course data, the same work for every submission, and can be slow on a busy machine.
-SETUP_TIMEOUT = 60.0
+__all__ = [
+    "SETUP_TIMEOUT",
+    "Context",
+    "GraderFailure",
+    "GradingSetupError",
+    "Limits",
+    "Options",
+    "Progress",
+    "RunReport",
+    "cleanup",
+    "collect_submissions",
+    "grade",
+    "grade_file",
+    "grade_notebook",
+    "is_untouched",
+    "non_finite",
+    "prepare",
+    "preflight",
+    "read_submission",
+    "submission_id",
+]
+
 #: Data folders up to this size are copied into each submission's working folder (``none`` sandbox).
 COPY_DATA_MAX_BYTES = 64 * 1024 * 1024
-_EXPORT = "__import__('coursekit.grading.export', fromlist=['dump'])"
 
 
 NO_ISOLATION_WARNING = (
@@ -139,10 +156,6 @@ class Context:
         with self.lock:
             self.counter[0] += 1
             return self.counter[0]
-
-
-class GraderFailure(RuntimeError):
-    """A problem of the grading machine (a kernel that cannot start), not of a submission."""
 
 
 # ---- setting up --------------------------------------------------------------------------------------------
@@ -271,95 +284,6 @@ def cleanup(ctx: Context) -> None:
 # ---- one submission ----------------------------------------------------------------------------------------
 
 
-def _json_problem(exc: json.JSONDecodeError) -> str:
-    """``"unterminated string starting at line 283, column 5"`` from a JSON error, readable as a phrase."""
-    msg = exc.msg[0].lower() + exc.msg[1:] if exc.msg else "invalid JSON"
-    where = f"line {exc.lineno}, column {exc.colno}"
-    return f"{msg} {where}" if msg.endswith(" at") else f"{msg} at {where}"
-
-
-def _without_lone_surrogates(data: Any) -> Any:
-    """Replace lone surrogates (``"\\ud800"`` in the JSON) by U+FFFD in every string, keys included.
-
-    JSON may spell them, but they cannot be encoded as UTF-8, so they would break the kernel messages and the
-    output files. Works without recursion, whatever the nesting.
-    """
-
-    def fix(text: str) -> str:
-        try:
-            text.encode("utf-8")
-            return text
-        except UnicodeEncodeError:
-            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
-
-    if isinstance(data, str):
-        return fix(data)
-    root: list[Any] = [data]
-    todo: list[Any] = [root]
-    while todo:
-        node = todo.pop()
-        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
-        for key, value in items:
-            if isinstance(value, str):
-                node[key] = fix(value)
-            elif isinstance(value, dict | list):
-                todo.append(value)
-            if isinstance(node, dict) and isinstance(key, str) and fix(key) != key:
-                node[fix(key)] = node.pop(key)
-    return root[0]
-
-
-def read_submission(raw: bytes) -> nbformat.NotebookNode:
-    """Parse a submitted file as a Jupyter notebook of format 4.
-
-    Raises
-    ------
-    ValueError
-        With a sentence for the student saying why the file is not a usable notebook.
-    """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"the file is not text (UTF-8) at byte {exc.start}; hand in the .ipynb file itself"
-        ) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"the file is not valid notebook JSON ({_json_problem(exc)}); it may be "
-            "damaged: open it in Jupyter, save it again and hand it in once more"
-        ) from exc
-    except RecursionError as exc:
-        raise ValueError("the file's JSON is nested too deeply to be a notebook") from exc
-    data = _without_lone_surrogates(data)
-    if not isinstance(data, dict) or "nbformat" not in data:
-        raise ValueError("the file is JSON but not a Jupyter notebook (it has no nbformat version)")
-    major = data.get("nbformat")
-    if major != 4:
-        raise ValueError(
-            f"the notebook is in format version {major!r}; only version 4 (Jupyter 4 and later) can be graded: "
-            "save it from a current JupyterLab or Notebook"
-        )
-    if not isinstance(data.get("cells"), list):
-        raise ValueError("the file is JSON but not a Jupyter notebook (it has no list of cells)")
-    nb = nbformat.from_dict(data)
-    for i, cell in enumerate(nb.cells):
-        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            raise ValueError(f"cell {i} is not a valid notebook cell")
-        src = cell.get("source", "")
-        if isinstance(src, list):
-            if not all(isinstance(s, str) for s in src):
-                raise ValueError(f"cell {i} has a source that is not text")
-            cell["source"] = "".join(src)
-        elif not isinstance(src, str):
-            raise ValueError(f"cell {i} has a source that is not text")
-        if not isinstance(cell.get("metadata", {}), dict):
-            cell["metadata"] = {}
-        cell.setdefault("metadata", {})
-    return nb
-
-
 def _error_result(
     sid: str, path: str, sha: str, ctx: Context, message: str, started: float
 ) -> SubmissionResult:
@@ -396,20 +320,20 @@ def grade_file(path: Path, sid: str, ctx: Context) -> SubmissionResult:
         raw = Path(path).read_bytes()
     except OSError as exc:
         return _error_result(
-            sid, _shown(path), "", ctx, f"The file could not be read ({exc.strerror}).", started
+            sid, shown_path(path), "", ctx, f"The file could not be read ({exc.strerror}).", started
         )
     sha = hashlib.sha256(raw).hexdigest()
     try:
         nb = read_submission(raw)
     except ValueError as exc:
-        return _error_result(sid, _shown(path), sha, ctx, f"Not graded: {exc}.", started)
+        return _error_result(sid, shown_path(path), sha, ctx, f"Not graded: {exc}.", started)
     except Exception as exc:  # noqa: BLE001 - e.g. nbformat choking on a strange but valid JSON file
         return _error_result(
             sid,
-            _shown(path),
+            shown_path(path),
             sha,
             ctx,
-            f"Not graded: the notebook could not be read ({_fault(exc)}).",
+            f"Not graded: the notebook could not be read ({fault_text(exc)}).",
             started,
         )
     try:
@@ -418,469 +342,12 @@ def grade_file(path: Path, sid: str, ctx: Context) -> SubmissionResult:
         raise
     except Exception as exc:  # noqa: BLE001 - a fault while grading one submission is that submission's result
         return _error_result(
-            sid, _shown(path), sha, ctx,
-            f"Not graded: the grader could not handle this notebook ({_fault(exc)}); tell your instructor.",
+            sid, shown_path(path), sha, ctx,
+            f"Not graded: the grader could not handle this notebook ({fault_text(exc)}); tell your instructor.",
             started,
         )  # fmt: skip
-    result.path, result.sha256 = _shown(path), sha
+    result.path, result.sha256 = shown_path(path), sha
     return result
-
-
-def _shown(path: Path) -> str:
-    """A path as text that can always be written (undecodable bytes of a file name as escapes)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-@dataclass
-class _QState:
-    ran: bool = False
-    error: str = ""
-    timeout: str = ""
-
-
-class _Run:
-    """The state of grading one submission in one kernel."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        ctx: Context,
-        kernel: Kernel,
-        deadline: float,
-        record: set[str] | None = None,
-    ) -> None:
-        self.record = record
-        self.plan = plan
-        self.ctx = ctx
-        self.kernel = kernel
-        self.deadline = deadline
-        self.states = {q.qid: _QState() for q in ctx.exercise.questions}
-        self.results: dict[str, QuestionResult] = {}
-        self.dead: tuple[str, str] | None = None  # (status, why) once the kernel is gone
-        self.notes: list[str] = []
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def refuses_non_finite(self, qid: str) -> bool:
-        """True when a NaN or infinity in question ``qid``'s answer must fail it.
-
-        It is refused unless the reference solution's own answer holds one (seen in the preflight, which runs
-        with ``record`` set and notes each such question instead).
-        """
-        if self.record is not None:
-            self.record.add(qid)
-            return False
-        return qid not in self.ctx.non_finite_ok
-
-    def budget(self, role: str = "") -> float:
-        """Seconds the next request may take: the per-cell limit, or for the setup cell (imports and data,
-        the same for everyone) at least :data:`SETUP_TIMEOUT`; never past the submission's deadline."""
-        allowed = self.ctx.limits.cell_timeout
-        if role == "setup":
-            allowed = max(allowed, SETUP_TIMEOUT)
-        return max(0.0, min(allowed, self.remaining()))
-
-    def _submission_timeout(self) -> tuple[str, str]:
-        return (
-            "timeout",
-            f"Not graded: the whole notebook ran past its {self.ctx.limits.timeout:g} s limit.",
-        )
-
-    def run(self) -> None:
-        pending: list[str] = []
-        for step in self.plan.steps:
-            if self.dead or self.ctx.stop.is_set():
-                break
-            if step.role == "solution" and pending:
-                self.flush(pending)
-                pending = []
-                if self.dead:
-                    break
-            if self.remaining() <= 0:
-                self.dead = self._submission_timeout()
-                break
-            budget = self.budget(step.role)
-            reply = self.kernel.execute(step.source, budget)
-            where = f"cell {step.cell}" if step.cell is not None else "a re-inserted cell"
-            if step.role in ("solution", "check") and step.qid:
-                where += (
-                    f" (the {'answer' if step.role == 'solution' else 'check'} cell of {step.qid})"
-                )
-            if step.role == "solution" and step.qid:
-                self.states[step.qid].ran = True
-                pending.append(step.qid)
-            self._record(step.role, step.qid, where, reply, budget)
-        if not self.dead and pending:
-            self.flush(pending)
-
-    def _record(self, role: str, qid: str | None, where: str, reply: Reply, budget: float) -> None:
-        st = self.states[qid] if qid else None
-        if reply.status == "ok":
-            return
-        if reply.status == "error":
-            if reply.ename == "MemoryError":
-                # free what the failed cell still holds, so the cells after it can run
-                self.kernel.execute("", self.budget(), {"r": f"{_EXPORT}.release_failed_cell()"})
-            text = f"{reply.ename}: {reply.evalue}".strip(": ")[:300]
-            if role == "solution" and st is not None:
-                st.error = f"Your answer cell stopped with an error: {text}"
-            elif role == "setup":
-                self.notes.append(
-                    f"The setup cell failed ({text}); answers that need it could not run."
-                )
-            elif role == "code" and len(self.notes) < 8:
-                # (a check cell's error only echoes its answer cell's, which has its own row)
-                self.notes.append(f"Your {where} raised {text}.")
-            return
-        if reply.status == "timeout":
-            allowed = self.ctx.limits.cell_timeout
-            if role == "setup":
-                allowed = max(allowed, SETUP_TIMEOUT)
-            whole = (
-                budget < allowed
-            )  # cut short by the submission's deadline, not by the cell limit
-            if whole:
-                self.kernel.kill()
-                self.dead = self._submission_timeout()
-            if role == "solution" and st is not None:
-                st.timeout = (
-                    f"Your answer cell ran past the {budget:g} s limit ({reply.detail})."
-                    if not whole
-                    else f"Your answer cell was still running when the notebook's {self.ctx.limits.timeout:g} s ran out."
-                )
-            else:
-                self.notes.append(f"Your {where} was stopped: {reply.detail}.")
-            if reply.killed and not self.dead:
-                self.dead = (
-                    "error",
-                    f"Not graded: the kernel had to be stopped after {where} ran too long.",
-                )
-            return
-        # died
-        why = f"the kernel stopped while running {where}: {reply.detail}"
-        self.notes.append(why[0].upper() + why[1:] + ".")
-        if role == "solution" and st is not None:
-            st.error = f"Your answer cell stopped the kernel: {reply.detail}."
-        self.dead = ("error", f"Not graded: {why}.")
-
-    # ---- answers and hidden tests -----------------------------------------------------------------------
-
-    def flush(self, qids: list[str]) -> None:
-        for qid in qids:
-            if qid in self.results:
-                continue
-            try:
-                self.results[qid] = self.grade_question(qid)
-            except GraderFailure:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one answer's fault is that question's error row
-                q = self.ctx.exercise.question(qid)
-                msg = f"Your answer could not be graded ({_fault(exc)})."
-                self.results[qid] = QuestionResult(qid, 0.0, q.points, "error", msg, [msg])
-
-    def grade_question(self, qid: str) -> QuestionResult:
-        q = self.ctx.exercise.question(qid)
-        st, qp = self.states[qid], self.plan.questions[qid]
-        notes = [*qp.tampered, *qp.restored]
-        if qp.missing:
-            msg = "The answer cell is missing from the notebook (deleted?); no points."
-            return QuestionResult(qid, 0.0, q.points, "missing", msg, [msg, *notes])
-        if st.timeout:
-            return QuestionResult(qid, 0.0, q.points, "timeout", st.timeout, [st.timeout, *notes])
-        if st.error:
-            return QuestionResult(qid, 0.0, q.points, "error", st.error, [st.error, *notes])
-        tests = self.ctx.tests[qid]
-        if q.kind == "function":
-            caller = KernelCall(self, q.answer_name or "", qid)
-            alive_before = self.dead is None
-            outcomes = run_tests(tests, q.points, call=caller)
-            if caller.calls and caller.all_ellipsis:
-                return self._not_attempted(q.qid, q.points, notes, qp.tampered)
-            if alive_before and self.dead and not any(o.passed for o in outcomes):
-                # the student's function took the kernel down (os._exit, a signal): an error, not a wrong answer
-                first = next((o.message for o in outcomes if not o.passed), self.dead[1])
-                status = "timeout" if any(o.timed_out for o in outcomes) else "error"
-                return QuestionResult(qid, 0.0, q.points, status, first, [first, *notes])
-            extra: list[str] = []
-        else:
-            value, problem = self.export(q.answer_name or "")
-            if problem is not None:
-                status, msg = problem
-                if self.dead and status == "error":
-                    msg = self.dead[1]
-                return QuestionResult(qid, 0.0, q.points, status, msg, [msg, *notes])
-            if is_untouched(value):
-                return self._not_attempted(q.qid, q.points, notes, qp.tampered)
-            extra = []
-            if isinstance(value, Unexportable):
-                extra.append(
-                    f"Your answer is an object of type {value.type_name}, which cannot be graded "
-                    f"({value.reason}); give a plain value: a number, text, list, dict, Series or DataFrame."
-                )
-            view = None if isinstance(value, Unexportable) else plain_view(value)
-            bad = non_finite(view)
-            if bad and self.refuses_non_finite(qid):
-                msg = (
-                    f"Your answer holds {bad}, which is not a number a test can check: look for a division by "
-                    "zero or a missing value in your computation."
-                )
-                return QuestionResult(qid, 0.0, q.points, "failed", msg, [msg, *notes])
-            outcomes = run_tests(tests, q.points, answer=view)
-        return self._verdict(qid, q.points, outcomes, extra, notes, bool(qp.tampered))
-
-    def _not_attempted(
-        self, qid: str, points: float, notes: list[str], tampered: list[str]
-    ) -> QuestionResult:
-        msg = "Not attempted: the answer is still the blank (...) of the student edition."
-        status = "tampered" if tampered else "not_attempted"
-        return QuestionResult(qid, 0.0, points, status, " ".join([*tampered, msg]), [msg, *notes])
-
-    def _verdict(
-        self,
-        qid: str,
-        points: float,
-        outcomes: list[TestOutcome],
-        extra: list[str],
-        notes: list[str],
-        tampered: bool,
-    ) -> QuestionResult:
-        earned = round(sum(o.points for o in outcomes), 4)
-        passed = sum(o.passed for o in outcomes)
-        failures = list(dict.fromkeys(o.message for o in outcomes if not o.passed))
-        if passed == len(outcomes):
-            status, summary = "passed", f"All {len(outcomes)} hidden tests passed."
-        else:
-            status = "partial" if earned > 0 else "failed"
-            if any(o.timed_out for o in outcomes):
-                status = "timeout" if earned == 0 else status
-            summary = f"{passed} of {len(outcomes)} hidden tests passed."
-        msg = " ".join([summary, *extra, *failures])
-        if tampered and status in ("passed", "partial", "failed"):
-            msg = " ".join([*notes[:1], msg])
-            status = "tampered"
-        details = [*extra, *failures] if failures or extra else [summary]
-        return QuestionResult(qid, earned, points, status, msg, [*details, *notes])
-
-    def export(self, name: str) -> tuple[Any, tuple[str, str] | None]:
-        """Ask the kernel for the value of ``name``; return (value, None) or (None, (status, message))."""
-        if self.dead:
-            return None, self.dead
-        if self.remaining() <= 0:
-            self.dead = self._submission_timeout()
-            return None, self.dead
-        reply = self.kernel.execute("", self.budget(), {"a": f"{_EXPORT}.dump({name})"})
-        if reply.status == "died":
-            self.dead = (
-                "error",
-                f"Not graded: the kernel stopped while your answer was read ({reply.detail}).",
-            )
-            return None, self.dead
-        if reply.status == "timeout":
-            if reply.killed:
-                self.dead = (
-                    "error",
-                    "Not graded: the kernel had to be stopped while your answer was read.",
-                )
-            return None, (
-                "timeout",
-                f"Reading your answer `{name}` took too long ({reply.detail}).",
-            )
-        if reply.status != "ok":
-            return None, (
-                "error",
-                f"Your answer `{name}` could not be read ({reply.ename}: {reply.evalue}).",
-            )
-        entry = reply.expressions.get("a") or {}
-        if entry.get("status") != "ok":
-            ename, evalue = str(entry.get("ename", "")), str(entry.get("evalue", ""))[:200]
-            if ename == "NameError":
-                return None, (
-                    "failed",
-                    f"`{name}` is not defined when your notebook runs from the top: assign your answer to "
-                    f"`{name}` in the answer cell.",
-                )
-            return None, ("error", f"Your answer `{name}` could not be read ({ename}: {evalue}).")
-        try:
-            outer = decode_json(_plain_text(entry))
-            if "err" in outer:
-                return None, ("error", f"Your answer `{name}` could not be read: {outer['err']}")
-            if "v" not in outer:
-                raise ExportError("the kernel returned JSON of an unexpected shape.")
-            return decode(outer["v"]), None
-        except ExportError as exc:
-            return None, ("error", f"Your answer `{name}` could not be read: {exc}")
-
-
-def _fault(exc: BaseException) -> str:
-    """``"KeyError: 'x'"`` for an unexpected exception, safe whatever its message does."""
-    try:
-        text = str(exc)
-    except Exception:  # noqa: BLE001 - a message that cannot be turned into text
-        text = ""
-    return f"{type(exc).__name__}: {text}"[:300].rstrip(": ")
-
-
-def non_finite(value: Any) -> str:
-    """Name the first NaN or infinity in a plain answer (``"NaN"``, ``"inf"``, ``"-inf"``), or ``""``.
-
-    Looks through lists, tuples, sets, dict values and the values of Series and DataFrames (not their labels).
-    """
-    import math
-
-    import numpy as np
-    import pandas as pd
-
-    todo = [value]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                return "NaN" if math.isnan(item) else ("inf" if item > 0 else "-inf")
-        elif isinstance(item, complex):
-            todo += [item.real, item.imag]
-        elif isinstance(item, list | tuple | set | frozenset):
-            todo.extend(item)
-        elif isinstance(item, dict):
-            todo.extend(item.values())
-        elif isinstance(item, pd.Series | pd.DataFrame):
-            frame = item.to_frame() if isinstance(item, pd.Series) else item
-            for _, column in frame.items():
-                if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
-                    column.dtype
-                ):
-                    values = column.to_numpy(dtype=float, na_value=np.nan)
-                    bad = values[~np.isfinite(values)]
-                    if bad.size:
-                        return non_finite(float(bad[0]))
-                else:
-                    todo.extend(v for v in column.tolist() if isinstance(v, float | complex))
-    return ""
-
-
-def is_untouched(value: Any) -> bool:
-    """True for the stub of the student edition: ``...``, or a non-empty container holding only ``...``.
-
-    ``value`` is already plain data (decoded in the grader), so this inspects no student object.
-    """
-    if value is Ellipsis:
-        return True
-    if isinstance(value, list | tuple | set | frozenset) and value:
-        return all(is_untouched(v) for v in value)
-    if isinstance(value, dict) and value:
-        return all(is_untouched(v) for v in value.values())
-    return False
-
-
-def _plain_text(entry: dict[str, Any]) -> str:
-    """The string a ``user_expressions`` entry carries (its ``text/plain`` is the repr of a str)."""
-    data = entry.get("data")
-    text = data.get("text/plain") if isinstance(data, dict) else None
-    if not isinstance(text, str):
-        raise ExportError("the kernel's reply carries no text.")
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-        raise ExportError("the kernel's reply is not the text the grader asked for.") from exc
-    if not isinstance(value, str):
-        raise ExportError("the kernel's reply is not the text the grader asked for.")
-    return value
-
-
-def _describe_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    def short(v: Any) -> str:
-        shape = getattr(v, "shape", None)
-        if shape is not None and hasattr(v, "columns"):
-            return f"<DataFrame {shape[0]}×{shape[1]}>"
-        if shape is not None:
-            return f"<{type(v).__name__} of {len(v)}>"
-        text = repr(v)
-        return text if len(text) <= 40 else text[:37] + "..."
-
-    parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
-    return ", ".join(parts)
-
-
-class KernelCall:
-    """``call(*args)`` for hidden tests: runs the student's function in the kernel, returns plain data.
-
-    Each call is one round trip; its arguments and result travel as plain data. The call is stopped after the
-    per-cell time limit.
-    """
-
-    def __init__(self, run: _Run, name: str, qid: str = "") -> None:
-        self.run = run
-        self.name = name
-        self.qid = qid
-        self.calls = 0
-        self.all_ellipsis = True
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        run = self.run
-        label = f"{self.name}({_describe_args(args, kwargs)})"
-        if run.dead:
-            raise StudentFunctionError(f"{label} could not be called: {run.dead[1]}")
-        if run.remaining() <= 0:
-            run.dead = run._submission_timeout()
-            raise StudentTimeout(f"{label} could not be called: the notebook's time ran out.")
-        payload = encode_args(args, kwargs)
-        expr = f"{_EXPORT}.call({self.name}, {payload!r})"
-        budget = run.budget()
-        reply = run.kernel.execute("", budget, {"r": expr})
-        if reply.status == "died":
-            run.dead = (
-                "error",
-                f"Not graded: the kernel stopped while {label} ran ({reply.detail}).",
-            )
-            raise StudentFunctionError(f"{label} stopped the kernel: {reply.detail}.")
-        if reply.status == "timeout":
-            if reply.killed:
-                run.dead = (
-                    "error",
-                    f"Not graded: the kernel had to be stopped after {label} ran too long.",
-                )
-            raise StudentTimeout(f"{label} did not return within {budget:g} s.")
-        entry = reply.expressions.get("r") or {}
-        if reply.status != "ok" or entry.get("status") != "ok":
-            ename = str(entry.get("ename", reply.ename))
-            if ename == "NameError":
-                raise StudentFunctionError(
-                    f"`{self.name}` is not defined when your notebook runs from the top: define the function "
-                    "in the answer cell."
-                )
-            raise StudentFunctionError(
-                f"{label} could not be called ({ename}: {entry.get('evalue', '')})."
-            )
-        try:
-            outer = decode_json(_plain_text(entry))
-        except ExportError as exc:
-            raise StudentFunctionError(f"The result of {label} could not be read: {exc}") from exc
-        self.calls += 1
-        if "raised" in outer:
-            kind, message = (list(outer["raised"]) + ["", ""])[:2]
-            self.all_ellipsis = False
-            raise StudentFunctionError(f"{label} raised {kind}: {message}".rstrip(": "), str(kind))
-        if "err" in outer:
-            self.all_ellipsis = False
-            raise StudentFunctionError(f"The result of {label} could not be read: {outer['err']}")
-        try:
-            value = decode(outer.get("v"))
-        except ExportError as exc:
-            raise StudentFunctionError(f"The result of {label} could not be read: {exc}") from exc
-        if not is_untouched(value):
-            self.all_ellipsis = False
-        if isinstance(value, Unexportable):
-            raise StudentFunctionError(
-                f"{label} returned an object of type {value.type_name}, which cannot be graded ({value.reason})."
-            )
-        view = plain_view(value)
-        bad = non_finite(view)
-        if bad and run.refuses_non_finite(self.qid):
-            raise StudentFunctionError(
-                f"{label} returned {bad}, which is not a number a test can check (a division by zero or a "
-                "missing value?)."
-            )
-        return view
 
 
 def _start_kernel(ctx: Context, slot: int) -> tuple[Kernel, Path]:
@@ -944,7 +411,7 @@ def grade_notebook(
         return SubmissionResult(sid, "", "", rows, [msg], time.monotonic() - started)
     slot = ctx.next_slot()
     kernel, folder = _start_kernel(ctx, slot)
-    run = _Run(plan, ctx, kernel, started + ctx.limits.timeout, record)
+    run = SubmissionRun(plan, ctx, kernel, started + ctx.limits.timeout, record)
     try:
         run.run()
     finally:
@@ -991,47 +458,6 @@ def _written(
 
 
 # ---- many submissions ----------------------------------------------------------------------------------------
-
-
-#: Longest submission id kept as it is (bytes of UTF-8): the feedback page and its temporary file must fit in a
-#: file name of 255 bytes.
-MAX_ID_BYTES = 120
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.+=@-]+")
-
-
-def submission_id(name: str) -> tuple[str, bool]:
-    """The id of a submission file called ``name``, and whether it had to be changed.
-
-    The id is the name without ``.ipynb``, unless that cannot name output files safely: text that is not
-    UTF-8 (a name unpacked from a Latin-1 archive), control characters, path separators, a leading ``.``
-    (a hidden file) or more than :data:`MAX_ID_BYTES` bytes. Then the id is a cleaned, shortened form plus
-    eight characters of a hash of the original name, so two such names never collide.
-    """
-    stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
-    try:
-        encoded = stem.encode("utf-8")
-        readable = True
-    except UnicodeEncodeError:
-        encoded, readable = b"", False
-    safe = (
-        readable
-        and 0 < len(encoded) <= MAX_ID_BYTES
-        and not stem.startswith(".")
-        and not any(unicodedata.category(c).startswith("C") for c in stem)
-        and "/" not in stem
-        and "\\" not in stem
-    )
-    if safe:
-        return stem, False
-    shown = "".join("_" if 0xD800 <= ord(c) <= 0xDFFF else c for c in stem)
-    cleaned = _UNSAFE_ID.sub("_", shown).strip("._-")[:60] or "submission"
-    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:8]
-    return f"{cleaned}-{digest}", True
-
-
-def display_name(path: Path) -> str:
-    """A file name as text that can always be written: undecodable bytes as ``\\xe9`` escapes."""
-    return os.fsencode(Path(path).name).decode("utf-8", "backslashreplace")
 
 
 def collect_submissions(inputs: Sequence[Path], source: Path) -> list[tuple[str, Path]]:
@@ -1287,8 +713,8 @@ def _grade_all(
                 except Exception as exc:  # noqa: BLE001 - never let one submission end the run
                     path = dict(todo)[sid]
                     result = _error_result(
-                        sid, _shown(path), _sha(path), ctx,
-                        f"Not graded: the grader could not handle this notebook ({_fault(exc)}).", time.monotonic(),
+                        sid, shown_path(path), _sha(path), ctx,
+                        f"Not graded: the grader could not handle this notebook ({fault_text(exc)}).", time.monotonic(),
                     )  # fmt: skip
                 if ctx.stop.is_set():
                     continue
