@@ -166,7 +166,7 @@ class TestFigures:
         assert fast.shape == full.shape
         assert (np.abs(fast - full) > 8).mean() < 0.002  # the same picture, up to anti-aliasing
         assert first != tplots.dilemma_png(fig, dpi=72)  # the update shows
-        other = tplots.gains_figure(theory.alliance_gains())
+        other = tplots.indifference_figure(theory.altfeld_decision(3, 8, 4, 2))
         assert tplots.dilemma_png(other, dpi=50) == to_png(other, dpi=50)
 
     def test_threat_figure_updates_in_place_and_live_png_matches(self):
@@ -207,6 +207,48 @@ class TestFigures:
         )
         assert third.ranking != second.ranking
         assert tplots.threat_figure(third, state="S", fig=fig) is not fig
+
+    def test_gains_figure_updates_in_place_and_live_png_matches(self):
+        import io
+
+        from PIL import Image
+
+        from coursekit.plots.style import to_png
+
+        def view(k):
+            return theory.alliance_gains({"concessions": k}), theory.formation_region(
+                {"concessions": k}, grid=41
+            )
+
+        fig = tplots.gains_figure(*view(4.0))
+        left, right = fig.axes
+        before = tplots.live_png(fig)
+        patches = list(left.patches)
+        gains, region = view(4.2)
+        assert tplots.gains_figure(gains, region, fig=fig) is fig
+        assert list(left.patches) == patches
+        assert [p.get_height() for p in patches] == pytest.approx(
+            [
+                gains.weak_security_gain,
+                -gains.weak_autonomy_loss,
+                gains.weak_net,
+                gains.strong_benefit,
+                -gains.strong_security_cost,
+                gains.strong_net,
+            ]
+        )
+        assert (right.get_images()[0].get_array() == region.forms).all()
+        marker = [line for line in right.get_lines() if line.get_marker() == "o"][0]
+        assert (marker.get_xdata()[0], marker.get_ydata()[0]) == region.point
+        assert f"({region.share:.0%} of the map)" in right.get_title(loc="left")
+        fast = np.asarray(Image.open(io.BytesIO(tplots.live_png(fig))), dtype=int)
+        full = np.asarray(Image.open(io.BytesIO(to_png(fig, dpi=72))), dtype=int)
+        assert fast.shape == full.shape
+        assert (np.abs(fast - full) > 8).mean() < 0.002
+        assert tplots.live_png(fig) != before
+        # Another mode (or map axes, or bar limits) draws a new figure.
+        other = theory.alliance_gains({"concessions": 4.2}, mode="symmetric")
+        assert tplots.gains_figure(other, region, fig=fig) is not fig
 
     def test_gains_figure_says_who_refuses(self):
         fig = tplots.gains_figure(theory.alliance_gains({"concessions": 0}))

@@ -30,11 +30,13 @@ Figures
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.ticker import MaxNLocator
 
@@ -167,13 +169,16 @@ def threat_figure(
     reason = wrap(assessment.reason, 120)
     title_text = _threat_title(assessment, state, title)
     colour = STRATEGY_COLOURS[assessment.strategy]
+    # Room for at least two title lines and three note lines, so that most updates keep the layout.
+    title_lines = max(2, title_text.count("\n") + 1)
+    reason_lines = max(3, reason.count("\n") + 1)
     key = (
         "threat",
         tuple(names),
         tuple(assessment.weights[f] for f in FACTORS),
         assessment.rules.threat_floor,
-        title_text.count("\n"),
-        reason.count("\n"),
+        title_lines,
+        reason_lines,
     )
     live = getattr(fig, "_coursekit_live", None) if fig is not None else None
     if live is not None and live["key"] == key:
@@ -192,7 +197,9 @@ def threat_figure(
         live["reason"].set_text(reason)
         return fig
 
-    height = 2.4 + 0.55 * len(names) + text_height(reason, 8.5)
+    reason_room = text_height("\n" * (reason_lines - 1), 8.5)
+    title_room = text_height("\n" * (title_lines - 1), 12)
+    height = 2.4 + 0.55 * len(names) + reason_room
     fig = new_figure(8.5, height)
     ax = fig.add_subplot()
     left = np.zeros(len(names))
@@ -272,8 +279,8 @@ def threat_figure(
         fig,
         left=max(text_width(label, 11) for label in tick_labels) + 0.6,  # 11: bold labels are wider
         right=1.75,
-        bottom=0.7 + text_height(reason, 8.5),
-        top=0.25 + text_height(title_text, 12),
+        bottom=0.7 + reason_room,
+        top=0.25 + title_room,
     )
     # Drawn in this order over the cached background: the floor line stays on top of the bars.
     dynamic = [bar for factor in FACTORS for bar in bars[factor]]
@@ -287,61 +294,78 @@ def threat_figure(
 # -------------------------------------------------------------------------------------------------------
 # Security–autonomy model
 # -------------------------------------------------------------------------------------------------------
-def _gains_bars(ax, gains: GainsResult) -> None:
-    groups = [
-        (
-            "Weaker partner",
-            WEAK_COLOUR,
-            gains.weak_security_gain,
-            -gains.weak_autonomy_loss,
-            gains.weak_net,
-        ),
-        (
-            "Stronger partner",
-            STRONG_COLOUR,
-            gains.strong_benefit,
-            -gains.strong_security_cost,
-            gains.strong_net,
-        ),
-    ]
-    width = 0.26
-    for g, (_who, colour, gain, cost, net) in enumerate(groups):
-        xs = g + np.array([-width, 0, width])
-        bars = ax.bar(
-            xs,
-            [gain, cost, net],
-            width=width * 0.92,
-            color=[colour, "#FFFFFF", colour],
-            edgecolor=colour,
-            hatch=[None, "//", None],
-            linewidth=1.2,
-        )
-        bars[2].set_alpha(0.55)
-        for x, value in zip(xs, [gain, cost, net], strict=True):
-            offset = 0.06 if value >= 0 else -0.06
-            ax.text(
-                x,
-                value + offset,
-                f"{value:+.2f}",
-                ha="center",
-                va="bottom" if value >= 0 else "top",
-                fontsize=8,
-            )
-    ax.axhline(0, color=PALETTE["black"], linewidth=0.8)
-    strong_good = "security" if gains.mode == "symmetric" else "autonomy"
-    ax.set_xticks(
-        [0, 1],
-        ["Weaker partner\n(gains security)", f"Stronger partner\n(gains {strong_good})"],
-    )
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 (times a power of 10) at or above ``value`` (> 0).
+
+    The bar panel's limits snap to these, so most slider moves keep the axes (and the live background).
+    """
+    exponent = math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        candidate = step * 10**exponent
+        if candidate >= value - 1e-12:
+            return float(candidate)
+    return float(10 ** (exponent + 1))  # pragma: no cover - the loop ends at 10
+
+
+def _bar_limits(gains: GainsResult) -> tuple[float, float]:
     values = [
         gains.weak_security_gain,
         -gains.weak_autonomy_loss,
         gains.strong_benefit,
         -gains.strong_security_cost,
     ]
-    top = max(1.0, max(values)) * 1.35
-    bottom = min(-1.0, min(values)) * 1.35
-    ax.set_ylim(bottom, top)
+    top = _nice_ceiling(max(1.0, max(values)) * 1.35)
+    bottom = -_nice_ceiling(max(1.0, -min(values)) * 1.35)
+    return bottom, top
+
+
+def _bar_values(gains: GainsResult) -> list[float]:
+    return [
+        gains.weak_security_gain,
+        -gains.weak_autonomy_loss,
+        gains.weak_net,
+        gains.strong_benefit,
+        -gains.strong_security_cost,
+        gains.strong_net,
+    ]
+
+
+def _place_value(text, x: float, value: float) -> None:
+    text.set_position((x, value + (0.06 if value >= 0 else -0.06)))
+    text.set_text(f"{value:+.2f}")
+    text.set_verticalalignment("bottom" if value >= 0 else "top")
+
+
+def _gains_bars(ax, gains: GainsResult) -> dict:
+    width = 0.26
+    colours = [WEAK_COLOUR, STRONG_COLOUR]
+    values = _bar_values(gains)
+    bars, texts, xs_all = [], [], []
+    for g, colour in enumerate(colours):
+        xs = g + np.array([-width, 0, width])
+        group = ax.bar(
+            xs,
+            values[3 * g : 3 * g + 3],
+            width=width * 0.92,
+            color=[colour, "#FFFFFF", colour],
+            edgecolor=colour,
+            hatch=[None, "//", None],
+            linewidth=1.2,
+        )
+        group[2].set_alpha(0.55)
+        bars.extend(group)
+        xs_all.extend(float(x) for x in xs)
+    for x, value in zip(xs_all, values, strict=True):
+        text = ax.text(x, 0, "", ha="center", fontsize=8)
+        _place_value(text, x, value)
+        texts.append(text)
+    zero = ax.axhline(0, color=PALETTE["black"], linewidth=0.8)
+    strong_good = "security" if gains.mode == "symmetric" else "autonomy"
+    ax.set_xticks(
+        [0, 1],
+        ["Weaker partner\n(gains security)", f"Stronger partner\n(gains {strong_good})"],
+    )
+    ax.set_ylim(*_bar_limits(gains))
     ax.yaxis.set_major_locator(MaxNLocator(5))
     style_axes(
         ax,
@@ -349,16 +373,56 @@ def _gains_bars(ax, gains: GainsResult) -> None:
         xlabel="bars: gain (solid), cost (hatched), net (light)",
         ylabel="points (gain above 0, cost below)",
     )
-    ax.title.set_color(PALETTE["green"] if gains.forms else PALETTE["vermillion"])
+    ax.set_axisbelow(True)  # grid under the bars, as in the live redraw
+    title = ax.set_title(wrap(gains.verdict, 56), fontsize=12, loc="left")  # the same Text
+    title.set_color(PALETTE["green"] if gains.forms else PALETTE["vermillion"])
+    return {"bars": bars, "texts": texts, "xs": xs_all, "zero": zero, "title": title}
 
 
-def _region_panel(ax, region: FormationRegion, *, title: str = "Where the alliance forms") -> None:
-    extent = (region.x[0], region.x[-1], region.y[0], region.y[-1])
+def _region_shade(region: FormationRegion) -> np.ndarray:
     shade = region.forms.astype(float)
     invalid = region.invalid if region.invalid is not None else np.zeros_like(region.forms)
     shade[invalid] = 2.0
-    ax.imshow(
-        shade,
+    return shade
+
+
+def _region_contours(ax, region: FormationRegion) -> list:
+    contours = []
+    if np.nanmin(region.weak_net) < 0 < np.nanmax(region.weak_net):
+        contours.append(
+            ax.contour(
+                region.x,
+                region.y,
+                region.weak_net,
+                levels=[0],
+                colors=[WEAK_COLOUR],
+                linewidths=1.6,
+            )
+        )
+    if np.nanmin(region.strong_net) < 0 < np.nanmax(region.strong_net):
+        contours.append(
+            ax.contour(
+                region.x,
+                region.y,
+                region.strong_net,
+                levels=[0],
+                colors=[STRONG_COLOUR],
+                linewidths=1.6,
+                linestyles="--",
+            )
+        )
+    return contours
+
+
+def _region_title(region: FormationRegion, title: str | None) -> str:
+    return title or f"Where the alliance forms ({region.share:.0%} of the map)"
+
+
+def _region_panel(ax, region: FormationRegion, *, title: str | None = None) -> dict:
+    extent = (region.x[0], region.x[-1], region.y[0], region.y[-1])
+    invalid = region.invalid if region.invalid is not None else np.zeros_like(region.forms)
+    image = ax.imshow(
+        _region_shade(region),
         origin="lower",
         extent=extent,
         aspect="auto",
@@ -367,34 +431,20 @@ def _region_panel(ax, region: FormationRegion, *, title: str = "Where the allian
         vmax=2,
         interpolation="nearest",
     )
-    if np.nanmin(region.weak_net) < 0 < np.nanmax(region.weak_net):
-        ax.contour(
-            region.x, region.y, region.weak_net, levels=[0], colors=[WEAK_COLOUR], linewidths=1.6
-        )
-    if np.nanmin(region.strong_net) < 0 < np.nanmax(region.strong_net):
-        ax.contour(
-            region.x,
-            region.y,
-            region.strong_net,
-            levels=[0],
-            colors=[STRONG_COLOUR],
-            linewidths=1.6,
-            linestyles="--",
-        )
+    contours = _region_contours(ax, region)
     x, y = region.point
-    ax.plot([x], [y], marker="o", markersize=8, color=PALETTE["black"], zorder=5)
-    ax.annotate("current", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
+    (point,) = ax.plot([x], [y], marker="o", markersize=8, color=PALETTE["black"], zorder=5)
+    label = ax.annotate("current", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8)
     handles = [
-        Patch(
-            facecolor="#CDEBDD",
-            edgecolor="#999999",
-            label=f"both gain ({region.share:.0%} of the map)",
-        ),
-        Patch(facecolor="white", edgecolor=WEAK_COLOUR, label="weaker partner breaks even (solid)"),
-        Patch(
-            facecolor="white",
-            edgecolor=STRONG_COLOUR,
-            label="stronger partner breaks even (dashed)",
+        Patch(facecolor="#CDEBDD", edgecolor="#999999", label="both gain (shaded)"),
+        Line2D([], [], color=WEAK_COLOUR, linewidth=1.6, label="weaker partner breaks even"),
+        Line2D(
+            [],
+            [],
+            color=STRONG_COLOUR,
+            linewidth=1.6,
+            linestyle="--",
+            label="stronger partner breaks even",
         ),
     ]
     if invalid.any():
@@ -402,20 +452,71 @@ def _region_panel(ax, region: FormationRegion, *, title: str = "Where the allian
             Patch(
                 facecolor="#D9D9D9",
                 edgecolor="#999999",
-                label="not allowed: weaker partner stronger",
+                label="not allowed (weaker > stronger)",
             )
         )
-    ax.legend(handles=handles, loc="lower right", fontsize=7.5, framealpha=0.95)
+    # Under the map, outside the shaded area: it stays in the live background.
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncols=2,
+        fontsize=7.5,
+        frameon=False,
+    )
     style_axes(
         ax,
-        title=title,
+        title=_region_title(region, title),
         xlabel=PARAM_LABELS[region.x_axis],
         ylabel=PARAM_LABELS[region.y_axis],
     )
     ax.grid(False)
+    map_title = ax.set_title(_region_title(region, title), fontsize=12, loc="left")
+    return {
+        "image": image,
+        "contours": contours,
+        "point": point,
+        "label": label,
+        "map_title": map_title,
+        "spines": list(ax.spines.values()),
+    }
 
 
-def gains_figure(gains: GainsResult, region: FormationRegion | None = None) -> Figure:
+def _gains_key(gains: GainsResult, region: FormationRegion | None) -> tuple:
+    region_key = None
+    if region is not None:
+        invalid = region.invalid is not None and bool(region.invalid.any())
+        region_key = (
+            region.x_axis,
+            region.y_axis,
+            float(region.x[0]),
+            float(region.x[-1]),
+            float(region.y[0]),
+            float(region.y[-1]),
+            region.forms.shape,
+            invalid,
+        )
+    return (
+        "gains",
+        gains.mode,
+        _bar_limits(gains),
+        wrap(gains.verdict, 56).count("\n"),
+        region_key,
+    )
+
+
+def _gains_dynamic(live: dict) -> list:
+    """The changing artists, in drawing order: bars, zero line, values, title; map, frame, lines, marks, title."""
+    dynamic = [*live["bars"], live["zero"], *live["texts"], live["title"]]
+    if "image" in live:
+        dynamic += [live["image"], *live["spines"], *live["contours"]]
+        dynamic += [live["point"], live["label"], live["map_title"]]
+    return dynamic
+
+
+def gains_figure(
+    gains: GainsResult, region: FormationRegion | None = None, *, fig: Figure | None = None
+) -> Figure:
     """Each partner's gain, cost and net gain, and (optionally) the region where both gain.
 
     Parameters
@@ -425,24 +526,54 @@ def gains_figure(gains: GainsResult, region: FormationRegion | None = None) -> F
     region : FormationRegion, optional
         The result of :func:`coursekit.theory.formation_region` for the same parameters; when given, a second
         panel shades where the alliance forms, with each partner's break-even line and the current point.
+    fig : matplotlib.figure.Figure, optional
+        A figure made by an earlier call. When the mode, the map's axes and ranges, the bar panel's limits
+        (which snap to round values) and the number of title lines are unchanged, its bars, values, title, map,
+        lines and marker are updated in place (so :func:`live_png` can redraw only them); otherwise a new
+        figure is drawn.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    title_height = text_height(wrap(gains.verdict, 56), 12)
+    key = _gains_key(gains, region)
+    live = getattr(fig, "_coursekit_live", None) if fig is not None else None
+    if live is not None and live["key"] == key:
+        for bar, value in zip(live["bars"], _bar_values(gains), strict=True):
+            bar.set_height(value)
+        for text, x, value in zip(live["texts"], live["xs"], _bar_values(gains), strict=True):
+            _place_value(text, x, value)
+        live["title"].set_text(wrap(gains.verdict, 56))
+        live["title"].set_color(PALETTE["green"] if gains.forms else PALETTE["vermillion"])
+        if region is not None:
+            live["image"].set_data(_region_shade(region))
+            for contour in live["contours"]:
+                contour.remove()
+            live["contours"] = _region_contours(live["map_ax"], region)
+            for contour in live["contours"]:
+                contour.set_animated(True)
+            x, y = region.point
+            live["point"].set_data([x], [y])
+            live["label"].xy = (x, y)
+            live["map_title"].set_text(_region_title(region, None))
+        live["dynamic"] = _gains_dynamic(live)
+        return fig
+
+    title_height = text_height("\n" * (key[3] - 1), 12)  # room for the reserved title lines
     if region is None:
         fig = new_figure(5.5, 4.2)
-        _gains_bars(fig.add_subplot(), gains)
+        ax = fig.add_subplot()
+        handles = _gains_bars(ax, gains)
         fixed_margins(fig, left=0.75, right=0.2, bottom=0.65, top=0.25 + title_height)
-        return fig
-    fig = new_figure(10.0, 5.0)
-    left, right = fig.subplots(1, 2)
-    _gains_bars(left, gains)
-    _region_panel(right, region)
-    fixed_margins(
-        fig, left=0.75, right=0.25, bottom=0.65, top=0.25 + title_height, gap=0.95, ncols=2
-    )
+    else:
+        fig = new_figure(10.0, 5.5)
+        ax, right = fig.subplots(1, 2)
+        handles = _gains_bars(ax, gains)
+        handles.update(_region_panel(right, region), map_ax=right)
+        fixed_margins(
+            fig, left=0.75, right=0.25, bottom=1.15, top=0.25 + title_height, gap=0.95, ncols=2
+        )
+    make_live(fig, ax, key, _gains_dynamic(handles), **handles)
     return fig
 
 
@@ -458,7 +589,7 @@ def modes_figure(comparison: ModeComparison) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    fig = new_figure(10.0, 4.8)
+    fig = new_figure(10.0, 5.3)
     left, right = fig.subplots(1, 2)
     shares = comparison.shares
     _region_panel(
@@ -471,7 +602,7 @@ def modes_figure(comparison: ModeComparison) -> Figure:
         comparison.symmetric,
         title=f"Symmetric: security for security ({shares['symmetric']:.0%} forms)",
     )
-    fixed_margins(fig, left=0.75, right=0.25, bottom=0.65, top=0.45, gap=0.95, ncols=2)
+    fixed_margins(fig, left=0.75, right=0.25, bottom=1.15, top=0.45, gap=0.95, ncols=2)
     return fig
 
 

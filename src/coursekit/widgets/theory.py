@@ -339,6 +339,12 @@ class SecurityAutonomyExplorer(Explorer):
     ----------
     result : SecurityAutonomyView or None
         The gains at the current parameters and the formation map.
+
+    Notes
+    -----
+    While the mode, the map's axes and the bar panel's (rounded) limits stay the same, a slider move updates the
+    bars, values, verdict, map, break-even lines and marker of the same figure and redraws only them
+    (:func:`coursekit.plots.theory.live_png`); otherwise the figure is drawn anew.
     """
 
     #: PNG resolution of the live figure (lower than the book's, so an update stays fast).
@@ -411,7 +417,10 @@ class SecurityAutonomyExplorer(Explorer):
         )
 
     def draw(self, result: SecurityAutonomyView, **values: Any) -> Figure:
-        return tplots.gains_figure(result.gains, result.region)
+        return tplots.gains_figure(result.gains, result.region, fig=self.figure)
+
+    def png(self) -> bytes:
+        return tplots.live_png(self.figure, dpi=self.dpi)
 
 
 # -------------------------------------------------------------------------------------------------------
