@@ -28,7 +28,7 @@ META = re.compile(
 
 
 CASE = ("timeline", "votes", "durability")
-THEORY = ("dilemma", "security-autonomy", "checklist")
+THEORY = ("threats", "dilemma", "security-autonomy", "checklist")
 ALL = (*CASE, *THEORY)
 
 
@@ -208,6 +208,11 @@ def test_part_one_controls_follow_the_models(explorers):
     assert security["mode"]["options"] == list(theory.MODES)
     checklist = bound_params(explorers["checklist"])
     assert set(checklist) == {f"{k}_{f}" for k in ("f", "w") for f in theory.FEATURES}
+    threats = bound_params(explorers["threats"])
+    actors = list(theory.THREAT_PRESETS["car_2017_2020"].threats)
+    assert {f"a{i}_{f}" for i in range(len(actors)) for f in theory.FACTORS} <= set(threats)
+    with pytest.raises(ValueError, match="no threat preset 'atlantis'"):
+        tex.threat_explorer("atlantis")
     with pytest.raises(ValueError, match="no explorer 'walt'"):
         tex.explorer_for("walt")
 

@@ -25,6 +25,7 @@ from coursekit.explorers.theory import CUSTOM
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
 PAGES = {
+    "threats": "chapters/theory-02-balancing",
     "dilemma": "chapters/theory-01-alliances",
     "security-autonomy": "chapters/theory-03-rational-choice",
     "checklist": "chapters/theory-04-tactical",
@@ -360,6 +361,68 @@ def test_explorer_controls_work_from_the_keyboard(open_explorer):
 
 
 # -- Part I -------------------------------------------------------------------------------------------------
+
+
+def test_threat_explorer_agrees_with_the_model(open_explorer):
+    from coursekit.explorers.theory import RULE_LABELS
+
+    preset = theory.THREAT_PRESETS["car_2017_2020"]
+    actors = list(preset.threats)
+    rng = random.Random(1987)
+    halves = [i / 2 for i in range(21)]
+    defaults = theory.StrategyRules()
+    points = [
+        {
+            "threats": {a: dict(v) for a, v in preset.threats.items()},
+            "own_power": float(preset.own_power),
+            "ally_support": 10.0,
+            "weights": {f: 1.0 for f in theory.FACTORS},
+            "rules": {name: float(getattr(defaults, name)) for name in RULE_LABELS},
+        }
+    ]
+    for k in range(16):
+        points.append(
+            {
+                "threats": {a: {f: rng.choice(halves) for f in theory.FACTORS} for a in actors},
+                "own_power": rng.choice(halves),
+                "ally_support": rng.choice([0.0, *halves[:8]]),
+                "weights": {f: rng.choice([0.0, 0.5, 1.0, 2.0]) for f in theory.FACTORS},
+                "rules": {name: float(getattr(defaults, name)) + (rng.choice([-2, 0, 1]) if k % 2 else 0)
+                          for name in RULE_LABELS},
+            }
+        )  # fmt: skip
+    points.append(dict(points[0], weights={f: 0.0 for f in theory.FACTORS}))
+    explorer = open_explorer("threats")
+    for point in points:
+        for i, actor in enumerate(actors):
+            for f in theory.FACTORS:
+                explorer.set(f"a{i}_{f}", point["threats"][actor][f])
+        explorer.set("own_power", point["own_power"])
+        explorer.set("ally_support", point["ally_support"])
+        for f in theory.FACTORS:
+            explorer.set(f"w_{f}", point["weights"][f])
+        for name, value in point["rules"].items():
+            explorer.set(name, value)
+        table = {r["Actor"]: r for r in explorer.table()}
+        if sum(point["weights"].values()) == 0:
+            assert table == {} and "Every factor weight is 0" in explorer.summary()
+            continue
+        result = theory.assess_threats(
+            point["threats"],
+            weights=point["weights"],
+            own_power=point["own_power"],
+            ally_support=point["ally_support"],
+            rules=theory.StrategyRules(**point["rules"]),
+        )
+        for actor in actors:
+            assert close(table[actor]["Threat score"], result.scores[actor], 2), (point, table)
+        assert table[result.most_threatening]["Role"] == "greatest threat", (point, table)
+        label = theory.STRATEGY_LABELS[result.strategy]
+        assert explorer.summary().endswith(f"prediction: {label}."), (
+            point,
+            explorer.summary(),
+            result,
+        )
 
 
 def test_dilemma_explorer_agrees_with_the_model(open_explorer):

@@ -1,10 +1,11 @@
-"""In-page explorers of Part I: the abandonment–entrapment dilemma, the security–autonomy model and the
-tactical-alliance checklist.
+"""In-page explorers of Part I: the threat explorer, the abandonment–entrapment dilemma, the security–autonomy
+model and the tactical-alliance checklist.
 
 Each returns an :class:`~coursekit.explorers.page.InPageExplorer` whose Vega-Lite chart computes the model in
 the reader's browser with the same equations as :mod:`coursekit.theory`, which stays the reference
 (``tests/test_explorers_browser.py`` compares them at many parameter points):
 
+* :func:`threat_explorer` mirrors :func:`coursekit.theory.assess_threats` (scores, greatest threat, strategy);
 * :func:`dilemma_explorer` mirrors :func:`coursekit.theory.alliance_dilemma`;
 * :func:`security_autonomy_explorer` mirrors :func:`coursekit.theory.alliance_gains`;
 * :func:`checklist_explorer` mirrors :func:`coursekit.theory.classify_alliance` over the cases of
@@ -21,7 +22,13 @@ from coursekit.explorers.case import _config
 from coursekit.explorers.page import Column, InPageExplorer
 from coursekit.plots.style import PALETTE
 
-__all__ = ["checklist_explorer", "dilemma_explorer", "security_autonomy_explorer"]
+__all__ = [
+    "checklist_explorer",
+    "dilemma_explorer",
+    "explorer_for",
+    "security_autonomy_explorer",
+    "threat_explorer",
+]
 
 _BLUE, _ORANGE, _BLACK = PALETTE["blue"], PALETTE["vermillion"], PALETTE["black"]
 
@@ -31,6 +38,134 @@ def _slider(
 ) -> alt.Parameter:
     return alt.param(
         name=name, value=value, bind=alt.binding_range(min=low, max=high, step=step, name=label)
+    )
+
+
+# -- balance of threat ------------------------------------------------------------------------------------
+
+RULE_LABELS: dict[str, str] = {
+    "threat_floor": "Rule: threat floor (no alignment below)",
+    "outmatch_gap": "Rule: power gap that outmatches the state",
+    "close_from": "Rule: proximity that counts as close",
+    "implacable_from": "Rule: intentions that count as implacable",
+}
+"""The movable thresholds of :class:`coursekit.theory.StrategyRules` the threat explorer offers."""
+
+
+def threat_explorer(preset: str = "car_2017_2020") -> InPageExplorer:
+    """Walt's balance of threat in the page, starting from a worked case of :data:`coursekit.theory.THREAT_PRESETS`.
+
+    Sliders: each actor's four factors, the state's own power, the support allies can bring, the factor weights
+    and the rule's thresholds. The page scores each actor (the weighted mean of its factors), names the greatest
+    threat (the first of the highest scores) and predicts the strategy by the rule of
+    :func:`coursekit.theory.assess_threats`.
+    """
+    if preset not in theory.THREAT_PRESETS:
+        raise ValueError(
+            f"no threat preset {preset!r}; choose one of {list(theory.THREAT_PRESETS)}"
+        )
+    case = theory.THREAT_PRESETS[preset]
+    actors = list(case.threats)
+    rules = theory.StrategyRules()
+    support = case.ally_support
+    if support is None:
+        support = theory.SCALE_MAX if case.allies_available else 0.0
+    params = []
+    for i, actor in enumerate(actors):
+        for f in theory.FACTORS:
+            params.append(
+                _slider(f"a{i}_{f}", float(case.threats[actor][f]), 0, 10, 0.5,
+                        f"{actor}: {theory.FACTOR_LABELS[f].lower()}")
+            )  # fmt: skip
+    params += [
+        _slider("own_power", float(case.own_power), 0, 10, 0.5, f"{case.state}: own power"),
+        _slider("ally_support", float(support), 0, 10, 0.5, "Support allies can bring (0 = none)"),
+        *(
+            _slider(f"w_{f}", 1.0, 0, 3, 0.5, f"Weight of {theory.FACTOR_LABELS[f].lower()}")
+            for f in theory.FACTORS
+        ),
+        *(
+            _slider(name, float(getattr(rules, name)), 0, 10, 0.5, label)
+            for name, label in RULE_LABELS.items()
+        ),
+    ]
+    total = " + ".join(f"w_{f}" for f in theory.FACTORS)
+    pick = {f: "[" + ", ".join(f"a{i}_{f}" for i in range(len(actors))) + "][datum.index]"
+            for f in theory.FACTORS}  # fmt: skip
+    score = " + ".join(f"w_{f} * datum.{f}" for f in theory.FACTORS)
+    labels = theory.STRATEGY_LABELS
+    strategy = (
+        "datum.score < threat_floor ? 'no_alignment' : "
+        "datum.intentions >= implacable_from ? 'balance' : "
+        "datum.power > own_power && datum.power - own_power >= outmatch_gap && datum.proximity >= close_from"
+        " ? (own_power + ally_support >= datum.power ? 'hedge' : 'bandwagon') : 'balance'"
+    )
+    label_of = "{" + ", ".join(f"{k!r}: {v!r}" for k, v in labels.items()) + "}"
+    base = (
+        alt.Chart(alt.Data(values=[{"actor": a, "index": i} for i, a in enumerate(actors)]))
+        .transform_filter(f"{total} > 0")
+        .transform_calculate(**pick)
+        .transform_calculate(score=f"({score}) / ({total})")
+        .transform_joinaggregate(top_score="max(score)")
+        .transform_calculate(first_top="datum.score === datum.top_score ? datum.index : 1e9")
+        .transform_joinaggregate(top_index="min(first_top)")
+        .transform_calculate(
+            role="datum.index === datum.top_index ? 'greatest threat' : 'other threat'"
+        )
+    )
+    bars = (
+        base.properties(name="scores")
+        .mark_bar()
+        .encode(
+            y=alt.Y("actor:N", sort=actors, title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X(
+                "score:Q",
+                title="Threat score (weighted mean of the factors, 0–10)",
+                scale=alt.Scale(domain=[0, 10]),
+            ),
+            color=alt.Color(
+                "role:N",
+                title=None,
+                scale=alt.Scale(domain=["greatest threat", "other threat"], range=[_ORANGE, _BLUE]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+        )  # fmt: skip
+        .properties(width=380, height=alt.Step(28))
+    )
+    verdict = (
+        base.transform_filter("datum.index === datum.top_index")
+        .transform_calculate(strategy=strategy)
+        .transform_calculate(strategy_label=f"{label_of}[datum.strategy]")
+        .transform_calculate(
+            line="'Prediction: ' + datum.strategy_label + ' (greatest threat: ' + datum.actor + ')'"
+        )  # fmt: skip
+        .properties(name="verdict")
+        .mark_text(align="left", fontSize=14, fontWeight="bold", color="#1a1a1a")
+        .encode(text="line:N", x=alt.value(0), y=alt.value(10))
+        .properties(width=380, height=20)
+    )
+    chart = _config(alt.vconcat(verdict, bars).add_params(*params))
+    return InPageExplorer(
+        ident="threats",
+        title=f"the threat explorer ({case.label})",
+        chart=chart,
+        takeaway=(
+            "Bars give each actor's threat score, the weighted mean of Walt's four factors, with the greatest "
+            "threat highlighted; the line above gives the strategy the course's rule predicts for the state. "
+            "Move a factor, the state's power, the allies' support, a weight or a threshold and watch when the "
+            "prediction changes."
+        ),
+        how_to="Move the sliders (or focus one and use the arrow keys).",
+        table_view="scores",
+        columns=[
+            Column("actor", "Actor"),
+            Column("score", "Threat score", 2),
+            Column("role", "Role"),
+        ],
+        summary="Greatest threat: {actor} (score {score:.2f}); prediction: {strategy_label}.",
+        summary_view="verdict",
+        empty="Every factor weight is 0: give at least one factor a weight.",
+        table_caption="Each actor's threat score",
     )
 
 
@@ -357,8 +492,10 @@ def checklist_explorer(
 
 
 def explorer_for(name: str, **kwargs) -> InPageExplorer:
-    """The Part I explorer called ``name`` (``"dilemma"``, ``"security-autonomy"`` or ``"checklist"``)."""
+    """The Part I explorer called ``name`` (``"threats"``, ``"dilemma"``, ``"security-autonomy"`` or
+    ``"checklist"``)."""
     makers = {
+        "threats": threat_explorer,
         "dilemma": dilemma_explorer,
         "security-autonomy": security_autonomy_explorer,
         "checklist": checklist_explorer,
