@@ -450,3 +450,29 @@ def test_the_submission_timeout_covers_lining_up_the_notebook(tmp_path, monkeypa
         grader.cleanup(ctx)
     assert {q.status for q in result.questions} == {"timeout"}
     assert ctx.counter[0] == 0  # no kernel was started for it
+
+
+def test_a_cleaned_id_never_collides_with_another_files_name(tmp_path):
+    source = write_source(tmp_path)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    cleaned = _sid(".late.ipynb")
+    for name in (".late.ipynb", f"{cleaned}.ipynb"):
+        write(correct(source), subs / name)
+    found = dict(grader.collect_submissions([subs], source))
+    assert len(found) == 2
+    assert found[cleaned].name == f"{cleaned}.ipynb"  # the file named so keeps its own name as id
+
+
+def test_a_file_too_large_for_a_notebook_is_reported_without_reading_it(tmp_path):
+    source = write_source(tmp_path)
+    big = tmp_path / "big.ipynb"
+    with open(big, "wb") as fh:  # sparse: no disk space used
+        fh.truncate(grader.MAX_SUBMISSION_BYTES + 1)
+    ctx = grader.prepare(source, grader.Options(sandbox="none"))
+    try:
+        result = grader.grade_file(big, "big", ctx)
+    finally:
+        grader.cleanup(ctx)
+    assert {q.status for q in result.questions} == {"error"}
+    assert "Clear Outputs" in result.questions[0].message

@@ -86,6 +86,8 @@ __all__ = [
     "submission_id",
 ]
 
+#: Largest submission file read (bytes): a notebook is text; a bigger file is reported, not read into memory.
+MAX_SUBMISSION_BYTES = 256 * 1024 * 1024
 #: Data folders up to this size are copied into each submission's working folder (``none`` sandbox).
 COPY_DATA_MAX_BYTES = 64 * 1024 * 1024
 
@@ -317,6 +319,14 @@ def grade_file(path: Path, sid: str, ctx: Context) -> SubmissionResult:
     """
     started = time.monotonic()
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_SUBMISSION_BYTES:
+            return _error_result(
+                sid, shown_path(path), "", ctx,
+                f"Not graded: the file is {size / 2**20:,.0f} MB, more than the {MAX_SUBMISSION_BYTES >> 20} MB a "
+                "notebook may have; clear its outputs (Edit > Clear Outputs of All Cells), save and hand it in again.",
+                started,
+            )  # fmt: skip
         raw = Path(path).read_bytes()
     except OSError as exc:
         return _error_result(
@@ -473,6 +483,7 @@ def collect_submissions(inputs: Sequence[Path], source: Path) -> list[tuple[str,
         If a path does not exist, a file is not an ``.ipynb``, nothing is found, or two files share an id.
     """
     found: dict[str, Path] = {}
+    renamed: list[tuple[str, Path]] = []
     source_resolved = source.resolve()
     for item in inputs:
         item = Path(item)
@@ -489,13 +500,26 @@ def collect_submissions(inputs: Sequence[Path], source: Path) -> list[tuple[str,
         for f in files:
             if f.resolve() == source_resolved:
                 continue
-            sid, _renamed = submission_id(f.name)
+            sid, changed = submission_id(f.name)
+            if (
+                changed
+            ):  # given its id after the others: a file's own name never loses to a cleaned one
+                renamed.append((sid, f))
+                continue
             if sid in found and found[sid].resolve() != f.resolve():
                 raise GradingSetupError(
                     f"two submissions have the id {sid!r} ({display_name(found[sid])} and {display_name(f)}); "
                     "a submission's id is its file name, so rename one of them."
                 )
             found[sid] = f
+    for sid, f in renamed:
+        if any(p.resolve() == f.resolve() for p in found.values()):
+            continue
+        if (
+            sid in found
+        ):  # a cleaned id that another file's name already is: a longer hash, never a refusal
+            sid = f"{sid}-{hashlib.sha256(os.fsencode(f)).hexdigest()[:12]}"
+        found[sid] = f
     if not found:
         raise GradingSetupError(
             "no submissions found: pass .ipynb files or folders that contain them."
