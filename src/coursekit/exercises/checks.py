@@ -468,12 +468,22 @@ def _compare(
     return msg + "."
 
 
+# A list checked with "count_only" reveals neither its length nor how many items are wrong: either would let a
+# student find the key by swapping one item at a time.
+_NOT_THE_LIST = (
+    "it is not the expected list (this check does not say which items, or how many, are wrong: "
+    "apply the question's conditions to the table; the hints show the method)."
+)
+
+
 def _compare_sequence(
     exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any], top: bool
 ) -> str | None:
     ev, av = exp["v"], act["v"]
     ordered = options.get("ordered", True) and exp["t"] != "set" and act["t"] != "set"
     if len(ev) != len(av):
+        if top and options.get("count_only"):
+            return _NOT_THE_LIST
         return (
             f"it should have {len(ev)} items, but it has {len(av)}."
             if top
@@ -494,7 +504,7 @@ def _compare_sequence(
         if not top:
             return "differs"
         if options.get("count_only"):
-            return f"{len(unmatched)} of your {len(av)} items are not expected."
+            return _NOT_THE_LIST
         return f"these items are not expected: {_listing(unmatched)}."
     wrong = [
         i for i, (e, a) in enumerate(zip(ev, av, strict=True)) if _compare(e, a, options, top=False)
@@ -509,7 +519,7 @@ def _compare_sequence(
     ):
         return "it has the right items but in the wrong order."
     if options.get("count_only"):
-        return f"{len(wrong)} of {len(ev)} items differ."
+        return _NOT_THE_LIST
     return (
         f"{len(wrong)} of {len(ev)} items differ, at positions {_listing([str(i) for i in wrong])}."
     )
@@ -536,6 +546,8 @@ def _compare_dict(
         return None
     if not top:
         return "differs"
+    if options.get("count_only"):
+        return f"{len(wrong)} of {len(ed)} entries are wrong."
     return f"{len(wrong)} of {len(ed)} entries are wrong: {_listing(wrong)}."
 
 
