@@ -476,3 +476,19 @@ def test_a_file_too_large_for_a_notebook_is_reported_without_reading_it(tmp_path
         grader.cleanup(ctx)
     assert {q.status for q in result.questions} == {"error"}
     assert "Clear Outputs" in result.questions[0].message
+
+
+def test_reports_hold_any_text_a_kernel_sends(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    text = "raised ValueError: \x00\x1b[31m \ud800 =cmd"
+    rows = [results.QuestionResult("q1", 0.0, 2, "error", text, [text])]
+    r = results.SubmissionResult("s", "", "", rows, [text], 0.0)
+    results.write_junit([r], tmp_path / "junit.xml", "set")
+    ET.parse(tmp_path / "junit.xml")  # well-formed XML
+    results.write_gradebook([r], tmp_path / "gradebook.csv")
+    results.write_feedback(r, "T", "set", tmp_path / "feedback")
+    results.Journal(tmp_path / "journal.jsonl", "k").append(r)
+    assert (
+        results.Journal(tmp_path / "journal.jsonl", "k").load()["s"].questions[0].status == "error"
+    )
