@@ -250,6 +250,51 @@ class TestFigures:
         other = theory.alliance_gains({"concessions": 4.2}, mode="symmetric")
         assert tplots.gains_figure(other, region, fig=fig) is not fig
 
+    def test_checklist_figure_updates_in_place_and_live_png_matches(self):
+        import io
+
+        from PIL import Image
+
+        from coursekit.plots.style import to_png
+
+        cases = theory.classify_cases(
+            pd.DataFrame(
+                [
+                    dict(
+                        case_id="a",
+                        name="Case A",
+                        classification="tactical",
+                        **dict.fromkeys(theory.FEATURES, 1),
+                    ),
+                    dict(
+                        case_id="b",
+                        name="Case B",
+                        classification="strategic",
+                        **dict.fromkeys(theory.FEATURES, 0),
+                    ),
+                ]
+            )
+        )
+        low = theory.classify_alliance(dict.fromkeys(theory.FEATURES, 0.25))
+        fig = tplots.checklist_figure(low, name="Custom", cases=cases, highlight=None)
+        left, right = fig.axes
+        bars = list(left.patches)
+        before = tplots.live_png(fig)
+        high = theory.classify_alliance(dict.fromkeys(theory.FEATURES, 1.0))
+        assert tplots.checklist_figure(high, name="Custom", cases=cases, fig=fig) is fig
+        assert list(left.patches) == bars
+        assert "1.00 → tactical" in left.get_title(loc="left")
+        dashed = [line for line in right.get_lines() if line.get_linestyle() == "--"]
+        assert dashed[0].get_xdata()[0] == pytest.approx(high.score)
+        fast = np.asarray(Image.open(io.BytesIO(tplots.live_png(fig))), dtype=int)
+        full = np.asarray(Image.open(io.BytesIO(to_png(fig, dpi=72))), dtype=int)
+        assert fast.shape == full.shape
+        assert (np.abs(fast - full) > 8).mean() < 0.002
+        assert tplots.live_png(fig) != before
+        # Other weights change the grey maxima (and every case's score): a new figure.
+        equal = theory.classify_alliance(dict.fromkeys(theory.FEATURES, 1.0), "equal")
+        assert tplots.checklist_figure(equal, name="Custom", cases=cases, fig=fig) is not fig
+
     def test_gains_figure_says_who_refuses(self):
         fig = tplots.gains_figure(theory.alliance_gains({"concessions": 0}))
         assert "stronger partner would not gain" in " ".join(
@@ -557,6 +602,16 @@ class TestAllianceChecklist:
         for feature in theory.FEATURES:
             assert w.controls[f"w_{feature}"].value == theory.DEFAULT_FEATURE_WEIGHTS[feature]
         assert w.result.classification.weights == theory.feature_weights()
+
+    def test_feature_moves_reuse_the_figure(self):
+        w = twidgets.AllianceChecklist(cases=small_cases())
+        w.controls["opportunistic"].value = 0.5  # a custom case: no case is highlighted any more
+        fig = w.figure
+        w.controls["personalised"].value = 0.25
+        assert w.figure is fig and w.result.name == "Custom case"
+        assert "Custom case" in fig.axes[0].get_title(loc="left")
+        w.controls["w_asymmetric"].value = 1
+        assert w.figure is not fig
 
     def test_weights_apply_to_every_case(self):
         w = twidgets.AllianceChecklist(cases=small_cases())

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.ticker import MaxNLocator
 
-from coursekit.plots._layout import fixed_margins, shorten, text_width, wrap
+from coursekit.plots._layout import fixed_margins, make_live, shorten, text_width, wrap
 from coursekit.plots.style import PALETTE, new_figure, style_axes
 from coursekit.theory import (
     FEATURE_LABELS,
@@ -53,33 +53,41 @@ def _band(ax, *, vertical: bool) -> None:
         line(cut, color=PALETTE["black"], linestyle=":", linewidth=1)
 
 
-def _contribution_panel(ax, classification: Classification, name: str | None) -> None:
+def _checklist_title(classification: Classification, name: str | None) -> str:
+    who = f"{name}: " if name else ""
+    return f"{who}tactical score {classification.score:.2f} → {classification.label}"
+
+
+def _contribution_values(classification: Classification) -> list[float]:
+    return [classification.contributions[f] for f in FEATURES][::-1]
+
+
+def _contribution_panel(ax, classification: Classification, name: str | None) -> dict:
     labels = [FEATURE_LABELS[f] for f in FEATURES][::-1]
     maxima = [classification.weights[f] for f in FEATURES][::-1]
-    values = [classification.contributions[f] for f in FEATURES][::-1]
     hatches = ["//" if f in REVERSED_FEATURES else None for f in FEATURES][::-1]
     ax.barh(labels, maxima, color="#EEEEEE", edgecolor="#BBBBBB", linewidth=0.6)
-    bars = ax.barh(labels, values, color=LABEL_COLOURS["tactical"])
+    bars = ax.barh(labels, _contribution_values(classification), color=LABEL_COLOURS["tactical"])
     for bar, hatch in zip(bars, hatches, strict=True):
         if hatch:
             bar.set_hatch(hatch)
             bar.set_edgecolor("white")
     ax.set_xlim(0, max(maxima) * 1.05 if max(maxima) > 0 else 1)
-    label = classification.label
-    who = f"{name}: " if name else ""
+    title = _checklist_title(classification, name)
     style_axes(
         ax,
-        title=f"{who}tactical score {classification.score:.2f} → {label}",
+        title=title,
         xlabel="contribution to the tactical score (grey: the most a feature can add)",
         ylabel="feature",
     )
+    ax.set_axisbelow(True)  # grid under the bars, as in the live redraw
     ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.title.set_color(LABEL_COLOURS[label])
+    title_artist = ax.set_title(title, fontsize=12, loc="left")  # the same Text: keep a handle
+    title_artist.set_color(LABEL_COLOURS[classification.label])
+    return {"bars": list(bars), "title": title_artist}
 
 
-def _cases_panel(
-    ax, classified: pd.DataFrame, highlight: str | None, current: float | None = None
-) -> None:
+def _cases_panel(ax, classified: pd.DataFrame, highlight: str | None, current: float | None = None):
     table = classified.sort_values("tactical_score").reset_index(drop=True)
     ys = np.arange(len(table))
     recorded = (
@@ -146,8 +154,12 @@ def _cases_panel(
         handles.append(
             Patch(facecolor="white", edgecolor=PALETTE["black"], label="ringed: model disagrees")
         )
+    current_line = None
     if current is not None:
-        ax.axvline(current, color=PALETTE["black"], linestyle="--", linewidth=1.2)
+        # Above the legend (zorder 5), as in the live redraw, which draws it last.
+        current_line = ax.axvline(
+            current, color=PALETTE["black"], linestyle="--", linewidth=1.2, zorder=6
+        )
         handles.append(
             Line2D([], [], color=PALETTE["black"], linestyle="--", label="the case on the left")
         )
@@ -158,6 +170,20 @@ def _cases_panel(
         xlabel="tactical score (0–1)",
         ylabel="case",
     )
+    return current_line
+
+
+def _checklist_key(classification: Classification, cases: pd.DataFrame | None, highlight) -> tuple:
+    table = None
+    if cases is not None:
+        columns = [
+            c
+            for c in ("case_id", "name", "tactical_score", "classification", "agrees", "benchmark")
+            if c in cases.columns
+        ]
+        table = tuple(tuple(str(v) for v in row) for row in cases[columns].itertuples(index=False))
+    weights = tuple(classification.weights[f] for f in FEATURES)
+    return ("checklist", weights, table, highlight)
 
 
 def checklist_figure(
@@ -166,6 +192,7 @@ def checklist_figure(
     name: str | None = None,
     cases: pd.DataFrame | None = None,
     highlight: str | None = None,
+    fig: Figure | None = None,
 ) -> Figure:
     """One case's tactical score feature by feature, optionally beside the scores of all cases.
 
@@ -180,21 +207,39 @@ def checklist_figure(
         dashed line at the score of the case on the left.
     highlight : str, optional
         A ``case_id`` to highlight in the second panel.
+    fig : matplotlib.figure.Figure, optional
+        A figure made by an earlier call. When the weights, the table of cases and the highlight are unchanged
+        (moving a feature slider changes only the case on the left), its bars, title and dashed line are updated
+        in place (so :func:`coursekit.plots.theory.live_png` can redraw only them); otherwise a new figure is
+        drawn.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    key = _checklist_key(classification, cases, highlight)
+    live = getattr(fig, "_coursekit_live", None) if fig is not None else None
+    if live is not None and live["key"] == key:
+        for bar, value in zip(live["bars"], _contribution_values(classification), strict=True):
+            bar.set_width(value)
+        live["title"].set_text(_checklist_title(classification, name))
+        live["title"].set_color(LABEL_COLOURS[classification.label])
+        if live.get("current") is not None:
+            live["current"].set_xdata([classification.score, classification.score])
+        return fig
     feature_margin = max(text_width(label, 10) for label in FEATURE_LABELS.values()) + 0.5
     if cases is None:
         fig = new_figure(7.0, 4.2)
-        _contribution_panel(fig.add_subplot(), classification, name)
+        ax = fig.add_subplot()
+        handles = _contribution_panel(ax, classification, name)
         fixed_margins(fig, left=feature_margin, right=0.45, bottom=0.65, top=0.45)
+        make_live(fig, ax, key, [*handles["bars"], handles["title"]], **handles)
         return fig
     fig = new_figure(12.0, max(4.4, 0.34 * len(cases) + 1.6))
     left, right = fig.subplots(1, 2)
-    _contribution_panel(left, classification, name)
-    _cases_panel(right, cases, highlight, current=classification.score)
+    handles = _contribution_panel(left, classification, name)
+    handles["current"] = _cases_panel(right, cases, highlight, current=classification.score)
+    make_live(fig, left, key, [*handles["bars"], handles["title"], handles["current"]], **handles)
     case_margin = max((text_width(shorten(n, 34), 10) for n in cases["name"]), default=1.0) + 0.55
     fixed_margins(
         fig,

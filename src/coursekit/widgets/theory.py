@@ -626,4 +626,8 @@ class AllianceChecklist(_BatchedExplorer):
             name=result.name,
             cases=result.cases,
             highlight=result.case_id or None,
+            fig=self.figure,
         )
+
+    def png(self) -> bytes:
+        return tplots.live_png(self.figure, dpi=self.dpi)
