@@ -9,12 +9,13 @@ JOBS   ?= 2
 # Strict build: a failing cell, a broken reference or an unknown citation fails it.
 JB_STRICT := -n -W --keep-going
 
-.PHONY: help venv book book-instructor test test-fast lint format serve lab clean bench release
+.PHONY: help venv book book-instructor test test-fast lint format serve lab clean bench release pdf
 
 help:
 	@echo "make book             set up .venv and build the HTML book into _build/html"
 	@echo "make test             set up .venv and run the whole test suite"
 	@echo "make book-instructor  build the instructor edition (solutions shown) into _build/instructor"
+	@echo "make pdf              print the whole book to _build/pdf/alliances-of-convenience.pdf (offline)"
 	@echo "make release          write the student edition of the exercises into _build/release"
 	@echo "make serve            serve _build/html on http://127.0.0.1:8000"
 	@echo "make lab              start JupyterLab in the course environment"
@@ -34,6 +35,10 @@ venv: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 	@echo "Book built: open _build/html/index.html (or run 'make serve')."
+
+# The whole book as one PDF: a single-page build (sharing make book's execution cache) printed by Chromium.
+pdf: $(STAMP)
+	$(BIN)/python -m coursekit.pdf --out _build/pdf/alliances-of-convenience.pdf
 
 book-instructor: $(STAMP)
 	$(BIN)/python -m coursekit.bookbuild instructor --out _build/instructor

@@ -3,9 +3,12 @@
 Every page listed in ``_toc.yml`` is checked (new chapters are covered without editing this file): it renders
 with its title; it has exactly one visible H1; every image has alt text; no error output or traceback is shown;
 no live widget is left in the static page (offline it would render as nothing); every internal link and anchor
-resolves; citations link to the bibliography; notebook pages carry the launch buttons; every figure image is
-visible; teaching chapters show their computed reading time. The search page finds "bandwagoning". A full-page
-screenshot of each page is kept in ``test-artifacts/screenshots/site/``.
+resolves; citations link to the bibliography; notebook pages carry the launch buttons and promise no other;
+every figure image is visible; teaching chapters show their computed reading time; the page logs no console error
+(with every non-local request blocked, a script still fetched from a CDN fails here as it would offline); the
+maths is typeset, with no raw TeX left in the text; axe-core finds no serious or critical accessibility
+violation. The search page finds "bandwagoning". A full-page screenshot of each page is kept in
+``test-artifacts/screenshots/site/``.
 
 The book comes from the ``built_book`` fixture (one strict, execution-forced build per test run). Sphinx's own
 reference checks run in that strict (``-n -W``) build; these tests check the HTML as a reader gets it.
@@ -22,14 +25,17 @@ from pathlib import Path
 
 import pytest
 from browser import (
+    axe_violations,
     broken_internal_links,
     chromium,
+    describe_violation,
     inspect_page,
     offline_context,
     require_chromium,
     reset_screenshots,
     screenshot,
     serve_directory,
+    wait_until_settled,
 )
 from pedagogy_rules import ROOT, TEACHING_CHAPTER, source_of, toc_entries
 
@@ -94,6 +100,11 @@ class Site:
         self.html = html
         self.page = page
         self._reports: dict = {}
+
+    def open(self, entry: str) -> None:
+        """Open the page of a toc entry and wait until its maths and explorers have settled."""
+        self.page.goto(f"{self.base_url}{entry}.html", wait_until="load", timeout=60_000)
+        wait_until_settled(self.page)
 
     def report(self, entry: str):
         """The page report of a toc entry (the page is loaded and screenshotted once)."""
@@ -164,6 +175,37 @@ def test_no_error_output(site, entry):
 
 
 @pytest.mark.parametrize("entry", cases(PAGES, "no pages in _toc.yml"))
+def test_no_console_errors(site, entry):
+    report = site.report(entry)
+    assert not report.console_errors, (
+        f"{entry}: the page logs errors in the browser console (offline, every non-local request is "
+        "blocked):\n" + "\n".join(report.console_errors)
+    )
+
+
+@pytest.mark.parametrize("entry", cases(PAGES, "no pages in _toc.yml"))
+def test_maths_is_typeset_offline(site, entry):
+    report = site.report(entry)
+    assert not report.raw_tex, (
+        f"{entry}: raw TeX is left in the page text (MathJax did not typeset it offline): {report.raw_tex}"
+    )
+
+
+AXE_BLOCKING = {"serious", "critical"}
+
+
+@pytest.mark.parametrize("entry", cases(PAGES, "no pages in _toc.yml"))
+def test_accessibility_axe(site, entry):
+    site.report(entry)
+    site.open(entry)  # the page itself, whatever other tests opened since its report
+    violations = axe_violations(site.page)
+    blocking = [v for v in violations if v.get("impact") in AXE_BLOCKING]
+    assert not blocking, f"{entry}: axe-core finds serious or critical violations:\n" + "\n".join(
+        describe_violation(v) for v in blocking
+    )
+
+
+@pytest.mark.parametrize("entry", cases(PAGES, "no pages in _toc.yml"))
 def test_no_live_widget_in_the_static_page(site, entry):
     report = site.report(entry)
     assert report.widget_views == 0, (
@@ -227,6 +269,37 @@ def test_launch_buttons_on_notebook_pages(site, entry):
     missing = wanted - set(report.launch_buttons)
     assert not missing, (
         f"{entry}: launch buttons missing: {sorted(missing)} (found {report.launch_buttons})"
+    )
+
+
+LAUNCH_NAMES = {
+    "Binder": "Launch on Binder",
+    "Colab": "Launch on Colab",
+    "Live Code": "Launch Thebe",
+}
+
+
+def promised_buttons(sentences: list[str]) -> set[str]:
+    """The launch buttons that sentences about this page's rocket button promise (by the names readers see).
+
+    Only sentences that speak of "this page" count: the preface may say what the exercise pages' button does.
+    """
+    return {
+        button
+        for sentence in sentences
+        if re.search(r"\bthis page\b", sentence, flags=re.I)
+        for name, button in LAUNCH_NAMES.items()
+        if re.search(rf"\b{re.escape(name)}\b", sentence)
+    }
+
+
+@pytest.mark.parametrize("entry", cases(PAGES, "no pages in _toc.yml"))
+def test_pages_promise_only_their_launch_buttons(site, entry):
+    report = site.report(entry)
+    missing = promised_buttons(report.launch_promises) - set(report.launch_buttons)
+    assert not missing, (
+        f"{entry}: the text promises launch options the page's rocket menu lacks {sorted(missing)} "
+        f"(menu: {report.launch_buttons}); text: {report.launch_promises}"
     )
 
 
@@ -298,10 +371,15 @@ BAD_PAGE = """<!DOCTYPE html><html><head><title>Bad page</title></head><body><ma
 <a href="missing.html">bad file</a> <a href="#here">self</a> <a href="https://example.org/">outside</a>
 <span id="here"></span>
 <span class="bibtex-citation">[<a href="elsewhere.html#id1">Walt, 1987</a>]</span>
+<p>The mean is \\((5+10+6+9)/4 = 7.5\\).</p>
+<p>Run this page live (the rocket button at the top: Binder, Colab or Live Code) to move the sliders.</p>
+<input type="range">
+<script>console.error("boom"); undefinedFunction();</script>
+<script src="https://cdn.example.org/never.js"></script>
 </main></body></html>
 """
 
-GOOD_PAGE = """<!DOCTYPE html><html><head><title>Good page &#8212; Book</title></head><body><main>
+GOOD_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Good page &#8212; Book</title></head><body><main>
 <h1>Good page</h1><p id="there">Text.</p>
 <figure><img alt="A one-pixel figure" src="pixel.png" width="40" height="30"></figure>
 </main></body></html>
@@ -323,7 +401,9 @@ def test_page_checks_catch_problems(browser, tmp_path):
         page = context.new_page()
         try:
             bad = inspect_page(page, base + "bad.html", "bad", screenshot_group=None)
+            bad_axe = axe_violations(page)
             good = inspect_page(page, base + "good.html", "good", screenshot_group=None)
+            good_axe = axe_violations(page)
         finally:
             context.close()
     assert bad.h1 == ["Bad page", "Second title"]
@@ -340,9 +420,21 @@ def test_page_checks_catch_problems(browser, tmp_path):
         "elsewhere.html#id1",
     ]
     assert [img["naturalWidth"] for img in bad.figure_images] == [0]
+    assert bad.raw_tex and "\\(" in bad.raw_tex[0]
+    assert any("boom" in e for e in bad.console_errors)
+    assert any("undefinedFunction" in e for e in bad.console_errors)
+    assert any("ERR_FAILED" in e or "never.js" in e for e in bad.console_errors), bad.console_errors
+    assert promised_buttons(bad.launch_promises) == {
+        "Launch on Binder",
+        "Launch on Colab",
+        "Launch Thebe",
+    }
+    assert {v["id"] for v in bad_axe if v.get("impact") in AXE_BLOCKING} >= {"label"}
 
     assert good.h1 == ["Good page"] and good.title.startswith("Good page")
     assert not (good.images_without_alt or good.error_outputs or good.traceback_in_text)
+    assert not (good.raw_tex or good.console_errors or good.launch_promises)
+    assert not [v for v in good_axe if v.get("impact") in AXE_BLOCKING], good_axe
     assert broken_internal_links(good.links, base, tmp_path) == []
     assert good.figure_images[0]["complete"] and good.figure_images[0]["width"] > 0
 
