@@ -547,7 +547,11 @@ def _compare_dict(
     if not top:
         return "differs"
     if options.get("count_only"):
-        return f"{len(wrong)} of {len(ed)} entries are wrong."
+        # As for lists: with two or three labels, even a count lets one flip entries until it falls.
+        return (
+            "some entries are wrong (this check does not say which, or how many: apply the question's "
+            "conditions to each entry; the hints show the method)."
+        )
     return f"{len(wrong)} of {len(ed)} entries are wrong: {_listing(wrong)}."
 
 
