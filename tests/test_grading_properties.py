@@ -187,7 +187,9 @@ def damaged(draw, nb):
             cells[i]["metadata"] = draw(st.sampled_from([[], "x", {"tags": "solution"}, {"tags": [5, None]},
                                                          {"coursekit": {"question": ["q1"]}}, {"coursekit": 3}]))  # fmt: skip
         elif op == "tags":
-            cells[i].setdefault("metadata", {})["tags"] = draw(st.lists(st.sampled_from(["setup", "solution", "check", "manual", "question", "hidden-tests"]), max_size=2))  # fmt: skip
+            if not isinstance(cells[i].get("metadata"), dict):
+                cells[i]["metadata"] = {}
+            cells[i]["metadata"]["tags"] = draw(st.lists(st.sampled_from(["setup", "solution", "check", "manual", "question", "hidden-tests"]), max_size=2))  # fmt: skip
         elif op == "swap":
             j = draw(st.integers(0, len(cells) - 1))
             cells[i], cells[j] = cells[j], cells[i]
