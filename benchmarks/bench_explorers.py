@@ -31,12 +31,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import chromium, offline_context, serve_directory, wait_until_settled  # noqa: E402
 
-from coursekit import case, data  # noqa: E402
+from coursekit import case, data, theory  # noqa: E402
 from coursekit.explorers.case import param_name  # noqa: E402
 
 TARGET_MS = 50.0
 WARM_UP = 3
 PAGES = {
+    "threats": "chapters/theory-02-balancing",
+    "dilemma": "chapters/theory-01-alliances",
+    "security-autonomy": "chapters/theory-03-rational-choice",
+    "checklist": "chapters/theory-04-tactical",
     "timeline": "chapters/case-03-dimensions",
     "votes": "chapters/case-05-un-votes",
     "durability": "chapters/case-06-assessment",
@@ -93,7 +97,26 @@ def changes() -> dict[str, itertools.cycle]:
     years = data.load_events()["date"].dt.year
     timeline += [("year_from", int(years.min()) + 3), ("year_from", int(years.min()))]
     timeline += [("year_to", int(years.max()) - 3), ("year_to", int(years.max()))]
+    threats = [(f"a0_{f}", v) for v in (3.0, 9.0) for f in theory.FACTORS]
+    threats += [
+        ("own_power", 8.0),
+        ("ally_support", 0.0),
+        ("own_power", 2.0),
+        ("ally_support", 10.0),
+    ]
+    threats += [(f"w_{f}", w) for w in (2.0, 1.0) for f in theory.FACTORS]
+    dilemma = [(name, v) for v in (0.2, 0.8, 0.5) for name in theory.DILEMMA_PARAMS]
+    security = [
+        (name, v) for v in (1.0, 2.0) for name in ("commitment", "concessions", "weak_threat")
+    ]
+    security += [("mode", "symmetric"), ("mode", "asymmetric"), ("autonomy_price", 1.0),
+                 ("autonomy_price", 0.5)]  # fmt: skip
+    checklist = [(f"{k}_{f}", v) for v in (0.0, 1.0) for k in ("f", "w") for f in theory.FEATURES]
     return {
+        "threats": itertools.cycle(threats),
+        "dilemma": itertools.cycle(dilemma),
+        "security-autonomy": itertools.cycle(security),
+        "checklist": itertools.cycle(checklist),
         "durability": itertools.cycle(durability),
         "votes": itertools.cycle(vote_changes),
         "timeline": itertools.cycle(timeline),

@@ -163,3 +163,25 @@ def test_exercise_sets_print_as_handouts_without_solutions(text):
         "Model answer (q",
     ):
         assert marker.casefold() not in text.casefold(), f"{marker!r} printed: a solution leaked"
+
+
+def test_the_root_page_is_found_behind_jupyter_books_redirect(tmp_path):
+    from coursekit.pdf import root_page
+
+    with pytest.raises(FileNotFoundError, match="build the single-page book first"):
+        root_page(tmp_path)
+    (tmp_path / "index.html").write_text(
+        '<meta http-equiv="Refresh" content="0; url=intro.html" />', encoding="utf-8"
+    )
+    assert root_page(tmp_path) == (tmp_path / "index.html").resolve()  # the target is missing
+    (tmp_path / "intro.html").write_text("<h1>Book</h1>", encoding="utf-8")
+    assert root_page(tmp_path) == (tmp_path / "intro.html").resolve()
+
+
+def test_no_chromium_is_said_plainly(monkeypatch):
+    from coursekit import pdf
+
+    monkeypatch.setenv("CHROMIUM_PATH", "/nonexistent/chromium")
+    monkeypatch.setattr(pdf, "CHROMIUM_CANDIDATES", ("/nonexistent/chromium-too",))
+    with pytest.raises(FileNotFoundError, match="apt-get install chromium"):
+        pdf.find_chromium()
