@@ -163,17 +163,22 @@ def test_an_unknown_view_is_refused():
         ex.explorer_for("maps")
 
 
-def test_vega_bundle_is_written_once_and_scoped(tmp_path):
-    path = assets.write_vega_bundle(tmp_path)
+def test_vega_bundle_is_written_once_and_scoped(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = assets.write_vega_bundle(tmp_path / "static")
+    cached = list((tmp_path / "cache" / "coursekit").glob("vega-bundle-*.js"))
+    assert len(cached) == 1 and cached[0].read_bytes() == path.read_bytes()
+    other = assets.write_vega_bundle(tmp_path / "other")  # a second build copies the cached bundle
+    assert other.read_bytes() == path.read_bytes()
     text = path.read_text(encoding="utf-8")
     assert text.splitlines()[0] == assets.bundle_header()
     assert "(function () {" in text and "window.vegaEmbed" in text
     assert "cdn.jsdelivr" not in text.split("\n", 1)[0]
     before = path.stat().st_mtime_ns
-    assets.write_vega_bundle(tmp_path)
+    assets.write_vega_bundle(tmp_path / "static")
     assert path.stat().st_mtime_ns == before  # same versions: not written again
     path.write_text("/* an old bundle */\n", encoding="utf-8")
-    assets.write_vega_bundle(tmp_path)
+    assets.write_vega_bundle(tmp_path / "static")
     assert path.read_text(encoding="utf-8").startswith(assets.bundle_header())
 
 
