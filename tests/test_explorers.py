@@ -56,7 +56,7 @@ def test_html_block_carries_spec_meta_and_accessible_parts(explorers, name):
     assert 'role="status"' in block and 'aria-live="polite"' in block  # the live summary
     assert "<details" in block and "(data table)" in block  # a table a reader can open
     assert 'role="img"' in block and f'aria-labelledby="explorer-{name}-takeaway"' in block
-    assert "needs JavaScript" in block  # said when the script cannot run
+    assert "with JavaScript on" in block  # said when the script cannot run
     assert "cdn." not in block and "https://cdn" not in block
 
 

@@ -211,8 +211,9 @@ class InPageExplorer:
             f'<details class="coursekit-explorer-data"><summary>{esc(self.table_caption)} '
             "(data table)</summary>\n"
             f'<div class="coursekit-explorer-table" id="{ident}-table"></div></details>\n'
-            '<p class="coursekit-explorer-fallback">This explorer needs JavaScript, which is off or '
-            "still loading here; the figure above shows its default view.</p>\n"
+            '<p class="coursekit-explorer-fallback">This explorer runs in the book\'s web pages with '
+            "JavaScript on; here (JavaScript off or still loading, a notebook, a printed page) the figure "
+            "above shows its default view.</p>\n"
             f'<script type="application/json" class="coursekit-explorer-spec">{spec}</script>\n'
             f'<script type="application/json" class="coursekit-explorer-meta">{meta}</script>\n'
             "</div>"
