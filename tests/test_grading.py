@@ -44,7 +44,9 @@ from coursekit.grading.grader import Progress, is_untouched, read_submission
 from coursekit.grading.spec import StudentFunctionError, points, points_of
 
 CELL_TIMEOUT = 5
-MEMORY_MB = 768
+MEMORY_MB = (
+    512  # reached sooner, so the memory hog ends well within the cell limit on a busy machine
+)
 FILE_MB = 8
 SPY_FILE = Path("/tmp") / f"coursekit-grader-spy-{uuid.uuid4().hex}.txt"
 

@@ -234,13 +234,30 @@ def make_cgroup(name: str, limits: Limits) -> Path | None:
                 continue
             if not (root / "cgroup.procs").exists():
                 continue
-            group = root / "coursekit-grader" / name
+            parent = root / "coursekit-grader"
+            _sweep_stale(parent)
+            group = parent / name
             group.mkdir(parents=True, exist_ok=True)
             (group / "pids.max").write_text(str(limits.nproc))
             return group
         except OSError:
             continue
     return None
+
+
+def _sweep_stale(parent: Path, age_s: float = 600.0) -> None:
+    """Remove the empty cgroups a grader killed hard left behind (a cgroup still in use cannot be removed)."""
+    try:
+        groups = list(parent.iterdir())
+    except OSError:
+        return
+    now = time.time()
+    for group in groups:
+        try:
+            if group.is_dir() and now - group.stat().st_mtime > age_s:
+                group.rmdir()
+        except OSError:
+            continue
 
 
 def remove_cgroup(group: Path) -> None:
