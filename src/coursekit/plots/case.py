@@ -38,6 +38,7 @@ from coursekit.case import (
     Intensity,
     VoteView,
 )
+from coursekit.plots._layout import live_png, make_live
 from coursekit.plots.style import (
     CAR_COLOUR,
     DIMENSION_COLOURS,
@@ -164,6 +165,55 @@ def _message_axes(ax, text: str) -> None:
 # -- timeline ----------------------------------------------------------------------------------------------
 
 
+def _timeline_marks(
+    ax, axc, events: pd.DataFrame, counts: pd.DataFrame, selected, dimensions
+) -> list:
+    """Draw what a timeline filter changes (points, the selected event, the counts grid); return the artists."""
+    n_dims = len(dimensions)
+    rows = {d: n_dims - 1 - i for i, d in enumerate(dimensions)}
+    artists: list = []
+    if not events.empty:
+        rng = np.random.default_rng(
+            0
+        )  # fixed jitter: same-day events stay visible and figures repeat
+        y = events["dimension"].astype(str).map(rows).to_numpy(dtype=float)
+        y = y + rng.uniform(-0.2, 0.2, size=len(y))
+        dates = pd.to_datetime(events["date"]).to_numpy()
+        colours = events["dimension"].astype(str).map(DIMENSION_COLOURS).to_numpy()
+        statuses = events["status"].astype(str).to_numpy()
+        for status, marker in STATUS_MARKERS.items():
+            mask = statuses == status
+            if mask.any():
+                artists.append(ax.scatter(
+                    dates[mask], y[mask], c=list(colours[mask]), marker=marker, s=36,
+                    edgecolors="white", linewidths=0.5, zorder=3, label=f"{status} source",
+                ))  # fmt: skip
+        if selected is not None and (events["event_id"] == selected).any():
+            pos = int(np.flatnonzero((events["event_id"] == selected).to_numpy())[0])
+            artists.append(ax.scatter(
+                [dates[pos]], [y[pos]], s=200, facecolors="none", edgecolors="black", linewidths=1.6, zorder=4,
+            ))  # fmt: skip
+            artists.append(ax.annotate(
+                textwrap.shorten(str(events["title"].iloc[pos]), 48, placeholder="…"),
+                (mdates.date2num(dates[pos]), y[pos]), xytext=(0, -14), textcoords="offset points",
+                ha="center", va="top", fontsize=8, annotation_clip=False,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "black", "lw": 0.6}, zorder=5,
+            ))  # fmt: skip
+    # counts per dimension × phase, one row per timeline row
+    table = counts.reindex(index=list(dimensions)).fillna(0).astype(int)
+    values = table.to_numpy()[::-1]  # first dimension on top, as in the timeline
+    vmax = max(1, int(values.max()) if values.size else 1)
+    artists.append(axc.imshow(
+        values, cmap="Blues", vmin=0, vmax=vmax * 1.4, aspect="auto", origin="lower",
+        extent=(-0.5, table.shape[1] - 0.5, -0.5, n_dims - 0.5), interpolation="nearest",
+    ))  # fmt: skip
+    artists += _letter_cells(
+        axc, values, [str(k) for k in range(vmax + 1)], dark={k for k in range(vmax + 1) if k >= vmax * 0.9},
+        size=8.5,
+    )  # fmt: skip
+    return artists
+
+
 def timeline_figure(
     events: pd.DataFrame,
     phases: pd.DataFrame,
@@ -172,6 +222,7 @@ def timeline_figure(
     selected: str | None = None,
     title: str = "CAR–Russia events by dimension and phase",
     dimensions: Sequence[str] = DIMENSIONS,
+    fig: Figure | None = None,
 ) -> Figure:
     """Events as points by date and dimension over the shaded phases, with counts per dimension and phase.
 
@@ -193,11 +244,34 @@ def timeline_figure(
         Title of the timeline panel.
     dimensions : sequence of str
         Rows of the timeline, top to bottom.
+    fig : Figure, optional
+        A figure made by an earlier call. When the phases, rows, phase columns and title are unchanged and
+        both selections have events, its points, selection and counts are replaced in place (so
+        :func:`coursekit.plots._layout.live_png` redraws only them over the cached axes); otherwise a new
+        figure is drawn.
 
     Returns
     -------
     Figure
     """
+    has_phases = phases is not None and not phases.empty
+    key = (
+        "timeline",
+        tuple(phases.itertuples(index=False)) if has_phases else None,
+        tuple(dimensions),
+        tuple(counts.columns),
+        title,
+    )
+    live = getattr(fig, "_coursekit_live", None) if fig is not None else None
+    if live is not None and live["key"] == key and not events.empty:
+        for artist in live["dynamic"]:
+            artist.remove()
+        live["dynamic"] = _timeline_marks(
+            live["ax"], live["axc"], events, counts, selected, dimensions
+        )
+        for artist in live["dynamic"]:
+            artist.set_animated(True)
+        return fig
     # Fixed margins rather than constrained layout: this figure is redrawn on every widget change.
     fig = Figure(figsize=(11.0, 4.6))
     ax = fig.add_axes((0.145, 0.12, 0.56, 0.74))
@@ -205,47 +279,14 @@ def timeline_figure(
     n_dims = len(dimensions)
     rows = {d: n_dims - 1 - i for i, d in enumerate(dimensions)}
     _shade_phases(ax, phases)
-    if not events.empty:
-        rng = np.random.default_rng(
-            0
-        )  # fixed jitter: same-day events stay visible and figures repeat
-        y = events["dimension"].astype(str).map(rows).to_numpy(dtype=float)
-        y = y + rng.uniform(-0.2, 0.2, size=len(y))
-        dates = pd.to_datetime(events["date"]).to_numpy()
-        colours = events["dimension"].astype(str).map(DIMENSION_COLOURS).to_numpy()
-        statuses = events["status"].astype(str).to_numpy()
-        for status, marker in STATUS_MARKERS.items():
-            mask = statuses == status
-            if mask.any():
-                ax.scatter(
-                    dates[mask], y[mask], c=list(colours[mask]), marker=marker, s=36,
-                    edgecolors="white", linewidths=0.5, zorder=3, label=f"{status} source",
-                )  # fmt: skip
-        if selected is not None and (events["event_id"] == selected).any():
-            pos = int(np.flatnonzero((events["event_id"] == selected).to_numpy())[0])
-            ax.scatter(
-                [dates[pos]],
-                [y[pos]],
-                s=200,
-                facecolors="none",
-                edgecolors="black",
-                linewidths=1.6,
-                zorder=4,
-            )
-            ax.annotate(
-                textwrap.shorten(str(events["title"].iloc[pos]), 48, placeholder="…"),
-                (mdates.date2num(dates[pos]), y[pos]), xytext=(0, -14), textcoords="offset points",
-                ha="center", va="top", fontsize=8, annotation_clip=False,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "black", "lw": 0.6}, zorder=5,
-            )  # fmt: skip
-        # a one-line key in the same marker glyphs (cheaper to redraw than a legend)
+    if events.empty:
+        _message_axes(ax, "No event matches this selection")
+    else:  # a one-line key in the same marker glyphs (cheaper to redraw than a legend)
         fig.text(
             0.99, 0.985, "Source status:  ● confirmed   ◆ contested   ✖ unconfirmed", ha="right", va="top",
             fontsize=8, color="#333333",
         )  # fmt: skip
-    else:
-        _message_axes(ax, "No event matches this selection")
-    if phases is not None and not phases.empty:
+    if has_phases:
         ax.set_xlim(
             pd.Timestamp(phases["start"].min()) - pd.Timedelta(days=75),
             pd.Timestamp(phases["end"].max()) + pd.Timedelta(days=1),
@@ -257,27 +298,15 @@ def timeline_figure(
     ax.set_ylim(-0.6, n_dims - 0.5 + 0.85)
     style_axes(ax, title=title, xlabel="Date (year)", ylabel="Dimension")
     ax.grid(False, axis="y")
-
-    # counts per dimension × phase, one row per timeline row
-    table = counts.reindex(index=list(dimensions)).fillna(0).astype(int)
-    values = table.to_numpy()[::-1]  # first dimension on top, as in the timeline
-    vmax = max(1, int(values.max()) if values.size else 1)
-    n_phases = table.shape[1]
-    axc.imshow(
-        values, cmap="Blues", vmin=0, vmax=vmax * 1.4, aspect="auto", origin="lower",
-        extent=(-0.5, n_phases - 0.5, -0.5, n_dims - 0.5), interpolation="nearest",
-    )  # fmt: skip
-    _letter_cells(
-        axc, values, [str(k) for k in range(vmax + 1)], dark={k for k in range(vmax + 1) if k >= vmax * 0.9},
-        size=8.5,
-    )  # fmt: skip
+    dynamic = _timeline_marks(ax, axc, events, counts, selected, dimensions)
+    n_phases = counts.shape[1]
     order = (
         list(phases.sort_values("start")["phase"].astype(str))
-        if phases is not None and not phases.empty
-        else list(table.columns)
+        if has_phases
+        else list(counts.columns)
     )
-    numbers = {pid: str(order.index(pid) + 1) if pid in order else pid for pid in table.columns}
-    axc.set_xticks(range(n_phases), [numbers[p] for p in table.columns], fontsize=9)
+    numbers = {pid: str(order.index(pid) + 1) if pid in order else pid for pid in counts.columns}
+    axc.set_xticks(range(n_phases), [numbers[p] for p in counts.columns], fontsize=9)
     axc.set_xlabel("Phase (numbered as in the timeline)")
     axc.set_xlim(-0.5, n_phases - 0.5)
     axc.tick_params(axis="y", labelleft=False, length=0)
@@ -286,6 +315,10 @@ def timeline_figure(
         axc.spines[side].set_visible(False)
     _pin_title(ax)
     _pin_title(axc, 11)
+    if (
+        has_phases and not events.empty
+    ):  # fixed limits: the axes can be cached and only the marks redrawn
+        make_live(fig, ax, key, dynamic, axc=axc)
     return fig
 
 
@@ -380,23 +413,25 @@ def _letter_cells(
     *,
     dark: set[int] = frozenset(),
     size: float = 7.5,
-) -> None:
-    """Write a short label in each cell of a coded grid, as one marker collection per label.
+) -> list:
+    """Write a short label in each cell of a coded grid, as one marker collection per label (returned).
 
     Letters drawn as mathtext markers (paths) render far faster than one text object per cell, which keeps
     the widget responsive; the grid is read the same way.
     """
     rows, cols = np.indices(codes.shape)
+    drawn = []
     for code, letter in enumerate(letters):
         mask = codes == code
         if not mask.any():
             continue
         marker = "$\\mathrm{" + letter + "}$"
         width = max(1, len(letter))
-        ax.scatter(
+        drawn.append(ax.scatter(
             cols[mask], rows[mask], marker=marker, s=(size * (1.0 if width == 1 else 1.45)) ** 2, linewidths=0,
             color="white" if code in dark else "black", zorder=3,
-        )  # fmt: skip
+        ))  # fmt: skip
+    return drawn
 
 
 def _vote_codes(matrix: pd.DataFrame) -> np.ndarray:
@@ -900,8 +935,34 @@ def personnel_figure(
     return fig
 
 
+def _durability_marks(table: pd.DataFrame, score: float) -> dict:
+    """What the weights change: bar shading, weight labels, the stacked contributions and the total."""
+    n = len(table)
+    cycle = [
+        PALETTE[c]
+        for c in ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow", "grey")
+    ]
+    colours = [cycle[i % len(cycle)] for i in range(n)]
+    top = max(table["share"].max(), 1e-9)
+    contributions = table["contribution"].to_numpy(dtype=float)
+    return {
+        "colours": colours,
+        "shades": [
+            to_rgba(c, 0.25 + 0.75 * s / top) for c, s in zip(colours, table["share"], strict=True)
+        ],
+        "weights": [f"weight {s:.0%}" for s in table["share"]],
+        "heights": contributions,
+        "bottoms": np.concatenate([[0.0], np.cumsum(contributions)[:-1]]),
+        "total": f"{score:.2f}",
+        "score": score,
+    }
+
+
 def durability_figure(
-    result: DurabilityResult, *, title: str = "How durable is the alliance?"
+    result: DurabilityResult,
+    *,
+    title: str = "How durable is the alliance?",
+    fig: Figure | None = None,
 ) -> Figure:
     """Indicator scores with their weights (left) and the weighted score built from contributions (right).
 
@@ -911,6 +972,10 @@ def durability_figure(
         The output of :func:`coursekit.case.durability_score`.
     title : str
         Figure title.
+    fig : Figure, optional
+        A figure made by an earlier call. When the indicators, their scores and the title are unchanged, only
+        the weights, the shading, the stacked contributions and the total are updated in place (so
+        :func:`coursekit.plots._layout.live_png` redraws only them over the cached axes).
 
     Returns
     -------
@@ -918,6 +983,21 @@ def durability_figure(
     """
     table = result.contributions
     n = len(table)
+    marks = _durability_marks(table, result.score)
+    key = ("durability", tuple(table["label"].astype(str)), tuple(table["score"].round(6)), title)
+    live = getattr(fig, "_coursekit_live", None) if fig is not None else None
+    if live is not None and live["key"] == key:
+        for bar, shade, part, height, base in zip(
+            live["bars"], marks["shades"], live["parts"], marks["heights"], marks["bottoms"], strict=True
+        ):  # fmt: skip
+            bar.set_facecolor(shade)
+            part.set_y(base)
+            part.set_height(height)
+        for text, value in zip(live["weights"], marks["weights"], strict=True):
+            text.set_text(value)
+        live["total"].set_text(marks["total"])
+        live["total"].xy = (0, result.score)
+        return fig
     # Fixed margins (inches) rather than constrained layout: the scorecard redraws on every slider move.
     top, bottom, row_h = 0.85, 0.6, 0.4
     width, height = 10.0, max(3.4, top + bottom + row_h * n)
@@ -925,47 +1005,38 @@ def durability_figure(
     ax = (fig := Figure(figsize=(width, height))).add_axes((3.05 / width, y0, 4.15 / width, h))
     axs = fig.add_axes((8.15 / width, y0, 1.5 / width, h))
     y = np.arange(n)
-    cycle = [
-        PALETTE[c]
-        for c in ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow", "grey")
+    bars = ax.barh(
+        y, table["score"].to_numpy(dtype=float), height=0.65, zorder=2, color=marks["shades"]
+    )
+    # each indicator's weight sits right of its bar (scores end at 1), so the labels never change
+    weights = [
+        ax.text(1.33, yi, w, ha="right", va="center", fontsize=7.5, color="#333333")
+        for yi, w in zip(y, marks["weights"], strict=True)
     ]
-    colours = [cycle[i % len(cycle)] for i in range(n)]
-    alphas = [0.25 + 0.75 * s / max(table["share"].max(), 1e-9) for s in table["share"]]
-    ax.barh(
-        y, table["score"].to_numpy(dtype=float), height=0.65, zorder=2,
-        color=[to_rgba(c, a) for c, a in zip(colours, alphas, strict=True)],
-    )  # fmt: skip
     labels = [
-        f"{textwrap.shorten(str(row.label), 42, placeholder='…')}\nscore {row.score:.2f} · weight {row.share:.0%}"
+        f"{textwrap.shorten(str(row.label), 42, placeholder='…')}\nscore {row.score:.2f}"
         for row in table.itertuples(index=False)
     ]
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(0, 1.05)
+    ax.set_xlim(0, 1.35)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
-    ax.axvline(0.5, color="#777777", linestyle=":", linewidth=1)
+    middle = ax.axvline(0.5, color="#777777", linestyle=":", linewidth=1)
     style_axes(
         ax,
-        title="Indicator scores (1 favours a durable alliance)",
+        title="Indicator scores (1 favours a durable alliance) and weights",
         xlabel="Score (0–1)",
         ylabel="Indicator",
     )
     ax.grid(False, axis="y")
 
-    contributions = table["contribution"].to_numpy(dtype=float)
-    bottoms = np.concatenate([[0.0], np.cumsum(contributions)[:-1]])
-    axs.bar(
-        np.zeros(n),
-        contributions,
-        bottom=bottoms,
-        color=colours,
-        width=0.5,
-        edgecolor="white",
-        linewidth=0.6,
-    )
-    axs.axhline(0.5, color="#777777", linestyle=":", linewidth=1)
-    axs.annotate(f"{result.score:.2f}", (0, result.score), xytext=(0, 6), textcoords="offset points",
-                 ha="center", fontsize=12, fontweight="bold")  # fmt: skip
+    parts = axs.bar(
+        np.zeros(n), marks["heights"], bottom=marks["bottoms"], color=marks["colours"], width=0.5,
+        edgecolor="white", linewidth=0.6,
+    )  # fmt: skip
+    half = axs.axhline(0.5, color="#777777", linestyle=":", linewidth=1)
+    total = axs.annotate(marks["total"], (0, result.score), xytext=(0, 6), textcoords="offset points",
+                         ha="center", fontsize=12, fontweight="bold")  # fmt: skip
     axs.text(0.42, 0.02, "short-lived", fontsize=7.5, color="#555555", va="bottom")
     axs.text(0.42, 0.98, "durable", fontsize=7.5, color="#555555", va="top")
     axs.set_xlim(-0.5, 0.9)
@@ -977,6 +1048,17 @@ def durability_figure(
     fig.suptitle(title, x=0.01, y=1 - 0.1 / height, ha="left", va="top", fontsize=12)
     _pin_title(ax)
     _pin_title(axs)
+    dynamic = [
+        *bars,
+        middle,
+        *weights,
+        *parts,
+        half,
+        total,
+    ]  # in drawing order: the dotted lines over the bars
+    make_live(
+        fig, ax, key, dynamic, bars=list(bars), weights=weights, parts=list(parts), total=total
+    )
     return fig
 
 
@@ -990,6 +1072,7 @@ __all__ = [
     "context_figure",
     "durability_figure",
     "intensity_figure",
+    "live_png",
     "personnel_figure",
     "short_phase_label",
     "timeline_figure",

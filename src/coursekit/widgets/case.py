@@ -24,6 +24,8 @@ Example
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -44,10 +46,49 @@ def _load(name: str) -> pd.DataFrame:
     return getattr(data, name)()
 
 
+class _Remembered:
+    """The last few values of a pure function of the controls, least recently used dropped first.
+
+    A student toggles between a few settings; the view of a setting seen before is taken from here instead of
+    being computed again (the functions are pure, so the value is the same). Errors are not remembered.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, values: dict[str, Any], make: Callable[[], Any]) -> Any:
+        key = tuple(sorted(values.items()))
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = make()
+        self._items[key] = value
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
+
+
+class _LiveExplorer(Explorer):
+    """An explorer whose figure is updated in place: the figure function gets the last figure (``fig=``).
+
+    Its PNG redraws only the artists that changed over the cached axes
+    (:func:`coursekit.plots.case.live_png`); a figure that cannot be updated is drawn anew.
+    """
+
+    def __init__(self, **initial: Any) -> None:
+        self._views = _Remembered(32)
+        self._live: Figure | None = None
+        super().__init__(**initial)
+
+    def png(self) -> bytes:
+        return case_plots.live_png(self.figure, dpi=self.dpi)
+
+
 # -- timeline ----------------------------------------------------------------------------------------------
 
 
-class TimelineExplorer(Explorer):
+class TimelineExplorer(_LiveExplorer):
     """Explore the event data: filter by dimension, phase, actor and years; select an event to read it.
 
     Parameters
@@ -164,13 +205,16 @@ class TimelineExplorer(Explorer):
             raise ValueError("No dimension is selected: tick at least one dimension to see events.")
         if not values["phases"]:
             raise ValueError("No phase is selected: tick at least one phase to see events.")
-        view = case.timeline_view(
-            self._events,
-            dimensions=values["dimensions"],
-            phases=values["phases"],
-            actor=values["actor"],
-            years=values["years"],
-            selected=values["event"],
+        view = self._views.get(
+            values,
+            lambda: case.timeline_view(
+                self._events,
+                dimensions=values["dimensions"],
+                phases=values["phases"],
+                actor=values["actor"],
+                years=values["years"],
+                selected=values["event"],
+            ),
         )
         if view.empty:
             raise ValueError(
@@ -181,9 +225,10 @@ class TimelineExplorer(Explorer):
         return view
 
     def draw(self, result: case.TimelineView, **values: Any) -> Figure:
-        return case_plots.timeline_figure(
-            result.events, self._phases, result.counts, selected=values["event"]
+        self._live = case_plots.timeline_figure(
+            result.events, self._phases, result.counts, selected=values["event"], fig=self._live
         )
+        return self._live
 
     def _on_change(self, change: dict) -> None:
         if not self._syncing:
@@ -237,7 +282,7 @@ def _event_html(details: dict[str, object]) -> str:
 # -- votes -------------------------------------------------------------------------------------------------
 
 
-class VoteExplorer(Explorer):
+class VoteExplorer(_LiveExplorer):
     """Compare UN General Assembly votes: a vote matrix and an agreement index, the CAR highlighted.
 
     Parameters
@@ -273,6 +318,9 @@ class VoteExplorer(Explorer):
         self._resolutions = resolutions if resolutions is not None else _load("load_resolutions")
         self._default_countries = default_countries
         self._car = case.resolve_country(self._votes, case.CAR_ISO3)
+        #: Figures of the last settings: the vote matrix's layout follows the selection, so a new setting is
+        #: drawn anew, but going back to one seen before shows its figure again.
+        self._figures = _Remembered(8)
         super().__init__(**initial)
 
     def _defaults(self) -> tuple[str, ...]:
@@ -377,12 +425,15 @@ class VoteExplorer(Explorer):
             raise ValueError(
                 "No country is selected: choose at least one country (Ctrl/Cmd-click)."
             )
-        view = case.vote_view(
-            self._votes,
-            resolutions=list(values["resolutions"]),
-            countries=countries,
-            reference=values["reference"],
-            method=values["method"],
+        view = self._views.get(
+            {**values, "countries": tuple(countries)},
+            lambda: case.vote_view(
+                self._votes,
+                resolutions=list(values["resolutions"]),
+                countries=countries,
+                reference=values["reference"],
+                method=values["method"],
+            ),
         )
         if view.agreement.empty:
             raise ValueError(
@@ -394,6 +445,11 @@ class VoteExplorer(Explorer):
         notes = [result.rank.sentence()] if result.rank is not None else []
         notes += list(result.caveats)
         self._notes.value = "".join(f"<p>{html.escape(n)}</p>" for n in notes)
+        return self._figures.get(
+            {**values, "matrix_limit": self.matrix_limit}, lambda: self._figure(result)
+        )
+
+    def _figure(self, result: case.VoteView) -> Figure:
         if len(result.agreement) + 1 > self.matrix_limit:
             return case_plots.agreement_distribution_figure(
                 result.agreement,
@@ -404,6 +460,14 @@ class VoteExplorer(Explorer):
             )
         return case_plots.vote_matrix_figure(result, highlight=self._car)
 
+    def png(self) -> bytes:
+        """The figure's PNG, kept with the figure: a setting seen before is shown without drawing again."""
+        cached = getattr(self.figure, "_coursekit_png", None)
+        if cached is None or cached[0] != self.dpi:
+            cached = (self.dpi, case_plots.live_png(self.figure, dpi=self.dpi))
+            self.figure._coursekit_png = cached
+        return cached[1]
+
     def _render(self) -> None:
         if self.message:
             self._notes.value = ""
@@ -413,7 +477,7 @@ class VoteExplorer(Explorer):
 # -- durability ---------------------------------------------------------------------------------------------
 
 
-class DurabilityScorecard(Explorer):
+class DurabilityScorecard(_LiveExplorer):
     """Weigh the durability indicators and see the alliance's durability score.
 
     Parameters
@@ -449,10 +513,11 @@ class DurabilityScorecard(Explorer):
         return controls
 
     def compute(self, **values: Any) -> case.DurabilityResult:
-        return case.durability_score(self._indicators, values)
+        return self._views.get(values, lambda: case.durability_score(self._indicators, values))
 
     def draw(self, result: case.DurabilityResult, **values: Any) -> Figure:
-        return case_plots.durability_figure(result)
+        self._live = case_plots.durability_figure(result, fig=self._live)
+        return self._live
 
 
 __all__ = ["DurabilityScorecard", "TimelineExplorer", "VoteExplorer"]
