@@ -20,14 +20,18 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from functools import lru_cache
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PathCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.transforms import IdentityTransform
 
 from coursekit.case import (
     DIMENSION_LABELS,
@@ -406,6 +410,12 @@ def intensity_figure(
 # -- votes -------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
+def _letter_marker(letter: str) -> MarkerStyle:
+    """The mathtext marker for a cell label, parsed once (parsing costs about a millisecond per marker)."""
+    return MarkerStyle("$\\mathrm{" + letter + "}$")
+
+
 def _letter_cells(
     ax,
     codes: np.ndarray,
@@ -414,24 +424,34 @@ def _letter_cells(
     dark: set[int] = frozenset(),
     size: float = 7.5,
 ) -> list:
-    """Write a short label in each cell of a coded grid, as one marker collection per label (returned).
+    """Write a short label in each cell of a coded grid, as one collection of letter-shaped markers (returned).
 
-    Letters drawn as mathtext markers (paths) render far faster than one text object per cell, which keeps
-    the widget responsive; the grid is read the same way.
+    Letters drawn as mathtext markers (paths) render far faster than one text object per cell, and one
+    collection for the whole grid is far cheaper to make than one per label, which keeps the widgets
+    responsive; the grid is read the same way. The cells lie inside the axes' limits, so the collection does
+    not take part in autoscaling.
     """
     rows, cols = np.indices(codes.shape)
-    drawn = []
+    paths, sizes, colours, xs, ys = [], [], [], [], []
     for code, letter in enumerate(letters):
         mask = codes == code
-        if not mask.any():
+        count = int(mask.sum())
+        if not count:
             continue
-        marker = "$\\mathrm{" + letter + "}$"
-        width = max(1, len(letter))
-        drawn.append(ax.scatter(
-            cols[mask], rows[mask], marker=marker, s=(size * (1.0 if width == 1 else 1.45)) ** 2, linewidths=0,
-            color="white" if code in dark else "black", zorder=3,
-        ))  # fmt: skip
-    return drawn
+        marker = _letter_marker(letter)
+        paths += [marker.get_path().transformed(marker.get_transform())] * count
+        sizes += [(size * (1.0 if len(letter) <= 1 else 1.45)) ** 2] * count
+        colours += ["white" if code in dark else "black"] * count
+        xs.append(cols[mask])
+        ys.append(rows[mask])
+    if not paths:
+        return []
+    cells = PathCollection(
+        paths, sizes, offsets=np.column_stack([np.concatenate(xs), np.concatenate(ys)]),
+        offset_transform=ax.transData, transform=IdentityTransform(), facecolors=colours, linewidths=0, zorder=3,
+    )  # fmt: skip
+    ax.add_collection(cells, autolim=False)
+    return [cells]
 
 
 def _vote_codes(matrix: pd.DataFrame) -> np.ndarray:

@@ -68,6 +68,9 @@ class _Remembered:
             self._items.popitem(last=False)
         return value
 
+    def clear(self) -> None:
+        self._items.clear()
+
 
 class _LiveExplorer(Explorer):
     """An explorer whose figure is updated in place: the figure function gets the last figure (``fig=``).
@@ -83,6 +86,10 @@ class _LiveExplorer(Explorer):
 
     def png(self) -> bytes:
         return case_plots.live_png(self.figure, dpi=self.dpi)
+
+    def forget(self) -> None:
+        """Drop the remembered views (the next settings are computed afresh, as on first use)."""
+        self._views.clear()
 
 
 # -- timeline ----------------------------------------------------------------------------------------------
@@ -459,6 +466,11 @@ class VoteExplorer(_LiveExplorer):
                 title=f"Agreement with {result.reference}: {len(result.agreement)} countries",
             )
         return case_plots.vote_matrix_figure(result, highlight=self._car)
+
+    def forget(self) -> None:
+        """Drop the remembered views and figures (the next settings are drawn afresh, as on first use)."""
+        super().forget()
+        self._figures.clear()
 
     def png(self) -> bytes:
         """The figure's PNG, kept with the figure: a setting seen before is shown without drawing again."""
