@@ -32,8 +32,9 @@ def secret_lines(path: Path) -> list[str]:
     """Every non-trivial line of a source's solution blocks, hidden tests, model answers and rubrics.
 
     Left out: lines shorter than 8 characters (``}``, ``else:``), comments, lines that the student edition keeps
-    on purpose (a stub line such as ``def f(x):`` or ``name = {``), and lines that also appear in a public part
-    of the source (an import in a hidden test that the setup cell has too).
+    on purpose (a stub line such as ``def f(x):`` or ``name = {``), lines that also appear in a public part
+    of the source (an import in a hidden test that the setup cell has too), and import statements (a hidden
+    test's ``from coursekit import data`` reveals nothing, and the setup cell may import more on one line).
     """
     ex = load_source(path)
     cells = ex.notebook.cells
@@ -59,16 +60,29 @@ def secret_lines(path: Path) -> list[str]:
         for line in secret
         if len(line.strip()) >= 8
         and not line.strip().startswith("#")
+        and not re.match(r"(from\s+\S+\s+)?import\s", line.strip())
         and line.strip() not in public
     ]
 
 
+def _strings(value: object) -> list[str]:
+    """Every string inside a JSON-like value, as it reads (JSON would escape quotes)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [str(k), *_strings(v)]]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
 def student_text(nb: nbformat.NotebookNode) -> str:
     """All the text of a notebook as a reader sees it: sources, outputs and metadata (unescaped)."""
-    parts = [json.dumps(nb.metadata, ensure_ascii=False)]
+    parts = [json.dumps(nb.metadata, ensure_ascii=False), *_strings(nb.metadata)]
     for cell in nb.cells:
         parts.append(cell.source)
         parts.append(json.dumps(cell.metadata, ensure_ascii=False))
+        parts.extend(_strings(cell.metadata))
         for out in cell.get("outputs", []):
             parts.append(json.dumps(out, ensure_ascii=False))
     return "\n".join(parts)
@@ -314,7 +328,9 @@ def test_student_page_folds_setup_and_gives_time_and_points():
 def test_instructor_page_shows_solutions_and_rubrics():
     for source in SOURCES:
         ex = load_source(source)
-        text = nbformat.writes(instructor_page(ex))
+        page = instructor_page(ex)
+        # the cells' own text (not the JSON, where quotes in a rubric are escaped)
+        text = "\n".join(c.source for c in page.cells)
         assert "BEGIN SOLUTION" in text and "Instructor edition" in text
         for q in ex.questions:
             if q.kind == "manual":

@@ -58,7 +58,8 @@ def test_wheel_carries_data_and_asks_only_for_a_students_dependencies(wheel: Pat
     assert {f"coursekit/_data/{n}" for n in data_files} <= names
     assert "coursekit/_data/references.bib" in names
     assert not any(
-        n.startswith("coursekit/_data/scripts") or n.endswith(".py") and "_data" in n for n in names
+        n.startswith("coursekit/_data/") and not n.endswith((".csv", ".json", ".bib"))
+        for n in names
     )
     assert not any(n.startswith(("tests/", "chapters/", "exercises/")) for n in names)
     required = [
