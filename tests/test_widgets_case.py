@@ -270,3 +270,84 @@ def test_real_timeline_empty_year_range_message():
     w.controls["actor"].value = "a text no actor cell contains, zzzz"
     assert w.result is None and "No event matches" in w.message
     assert years.value == (years.min, years.max)
+
+
+# -- live figures: updated in place, the same picture as a fresh drawing ----------------------------------------
+
+
+def _pixels(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _same_picture(live_png: bytes, fresh: Figure, dpi: int) -> bool:
+    """The explorer's PNG against a new figure of the same result drawn whole (a few antialiased pixels may differ)."""
+    from coursekit.plots.style import to_png
+
+    live, full = _pixels(live_png), _pixels(to_png(fresh, dpi=dpi))
+    if live.shape != full.shape:
+        return False
+    return (abs(live - full).max(axis=2) > 60).mean() < 0.002
+
+
+def test_timeline_figure_is_updated_in_place_and_shows_the_new_selection(timeline):
+    from coursekit.plots import case as case_plots
+
+    first = timeline.figure
+    timeline.controls["dimensions"].value = ("weapons_delivery",)
+    timeline.controls["event"].value = "ev004"
+    assert timeline.figure is first  # same axes, new points
+    fresh = case_plots.timeline_figure(
+        timeline.result.events, make_phases(), timeline.result.counts, selected="ev004"
+    )
+    assert _same_picture(timeline.png(), fresh, timeline.dpi)
+    # and the picture is not the one of the previous selection
+    everything = case.timeline_view(make_events())
+    before = case_plots.timeline_figure(everything.events, make_phases(), everything.counts)
+    assert not _same_picture(timeline.png(), before, timeline.dpi)
+
+
+def test_timeline_after_a_message_draws_again(timeline):
+    timeline.controls["actor"].value = "no such actor"
+    assert timeline.figure is None
+    timeline.controls["actor"].value = "air force"
+    assert list(timeline.result.events["event_id"]) == ["ev006"]
+    assert isinstance(timeline.figure, Figure)
+
+
+def test_scorecard_figure_is_updated_in_place():
+    from coursekit.plots import case as case_plots
+
+    w = DurabilityScorecard(indicators=make_indicators())
+    first = w.figure
+    w.controls["asymmetry"].value = 4.0
+    w.controls["distance"].value = 0.0
+    assert w.figure is first
+    texts = [t.get_text() for ax in first.axes for t in ax.texts]
+    assert f"{w.result.score:.2f}" in texts and "weight 0%" in texts
+    assert _same_picture(w.png(), case_plots.durability_figure(w.result), w.dpi)
+
+
+def test_vote_explorer_remembers_settings_and_forgets_on_request(votes_widget):
+    w = votes_widget
+    first_view, first_figure, first_png = w.result, w.figure, w.png()
+    w.controls["method"].value = "lijphart"
+    assert w.result is not first_view and w.figure is not first_figure
+    w.controls["method"].value = "simple"
+    assert w.result is first_view and w.figure is first_figure and w.png() == first_png
+    w.forget()
+    w.controls["method"].value = "lijphart"
+    w.controls["method"].value = "simple"
+    assert w.result is not first_view
+    # a remembered view equals a fresh computation
+    fresh = case.vote_view(
+        make_votes(),
+        resolutions=list(w.controls["resolutions"].value),
+        countries=list(w.controls["countries"].value),
+        reference=w.controls["reference"].value,
+    )
+    assert first_view.agreement.equals(fresh.agreement)
