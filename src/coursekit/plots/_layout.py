@@ -1,7 +1,9 @@
-"""Layout and live-rendering helpers shared by the Part I figure modules (private to :mod:`coursekit.plots`).
+"""Layout and live-rendering helpers shared by the figure modules (private to :mod:`coursekit.plots`).
 
 * :func:`wrap`, :func:`shorten`, :func:`text_width`, :func:`text_height`, :func:`fixed_margins`: text and margin
   arithmetic, so live figures need no layout engine;
+* :func:`pin_title`, :func:`message_axes`, :func:`letter_cells`: a fixed title height, a message in an empty
+  panel, and cell labels of a coded grid drawn as one marker collection (cheap to redraw);
 * :func:`make_live` and :func:`live_png`: the explorers' fast path, which redraws only the artists that change
   over a cached background (blitting).
 """
@@ -11,12 +13,28 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Sequence
+from functools import lru_cache
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
+from matplotlib.transforms import IdentityTransform
 from PIL import Image as PILImage
 
-__all__ = ["wrap", "shorten", "text_width", "text_height", "fixed_margins", "make_live", "live_png"]
+__all__ = [
+    "wrap",
+    "shorten",
+    "text_width",
+    "text_height",
+    "fixed_margins",
+    "pin_title",
+    "message_axes",
+    "letter_cells",
+    "make_live",
+    "live_png",
+]
 
 
 def wrap(text: str, width: int) -> str:
@@ -68,6 +86,72 @@ def fixed_margins(
 def shorten(text: str, width: int) -> str:
     text = str(text)
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def pin_title(ax, fontsize: float = 12) -> None:
+    """Fix the height of an axes' left title so that matplotlib skips measuring tick labels to place it.
+
+    Figures that the widgets redraw on every change use this: automatic title placement costs several
+    milliseconds per axes and per draw.
+    """
+    ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=fontsize, y=1.0, pad=6)
+
+
+def message_axes(ax, text: str) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=10,
+        color="#555555",
+    )
+
+
+@lru_cache(maxsize=256)
+def _letter_marker(letter: str) -> MarkerStyle:
+    """The mathtext marker for a cell label, parsed once (parsing costs about a millisecond per marker)."""
+    return MarkerStyle("$\\mathrm{" + letter + "}$")
+
+
+def letter_cells(
+    ax,
+    codes: np.ndarray,
+    letters: Sequence[str],
+    *,
+    dark: set[int] = frozenset(),
+    size: float = 7.5,
+) -> list:
+    """Write a short label in each cell of a coded grid, as one collection of letter-shaped markers (returned).
+
+    Letters drawn as mathtext markers (paths) render far faster than one text object per cell, and one
+    collection for the whole grid is far cheaper to make than one per label, which keeps the widgets
+    responsive; the grid is read the same way. The cells lie inside the axes' limits, so the collection does
+    not take part in autoscaling.
+    """
+    rows, cols = np.indices(codes.shape)
+    paths, sizes, colours, xs, ys = [], [], [], [], []
+    for code, letter in enumerate(letters):
+        mask = codes == code
+        count = int(mask.sum())
+        if not count:
+            continue
+        marker = _letter_marker(letter)
+        paths += [marker.get_path().transformed(marker.get_transform())] * count
+        sizes += [(size * (1.0 if len(letter) <= 1 else 1.45)) ** 2] * count
+        colours += ["white" if code in dark else "black"] * count
+        xs.append(cols[mask])
+        ys.append(rows[mask])
+    if not paths:
+        return []
+    cells = PathCollection(
+        paths, sizes, offsets=np.column_stack([np.concatenate(xs), np.concatenate(ys)]),
+        offset_transform=ax.transData, transform=IdentityTransform(), facecolors=colours, linewidths=0, zorder=3,
+    )  # fmt: skip
+    ax.add_collection(cells, autolim=False)
+    return [cells]
 
 
 def make_live(fig: Figure, ax, key: object, dynamic: Sequence, **handles) -> None:

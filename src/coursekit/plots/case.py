@@ -11,63 +11,51 @@ Figures
 :func:`agreement_distribution_figure`, :func:`car_record_figure`, :func:`context_figure`,
 :func:`personnel_figure`, :func:`durability_figure`.
 
+The vote figures are defined in :mod:`coursekit.plots.votes` and re-exported here.
+
 The figures that the explorers redraw on every change (timeline, vote matrix, durability) use fixed margins,
 marker collections instead of one text object per cell, and pinned titles, because matplotlib's automatic
-layout and per-artist overhead would otherwise dominate the widget's response time.
+layout and per-artist overhead would otherwise dominate the widget's response time. The timeline and the
+durability figure also take ``fig=``, the figure of the previous change: when its layout still fits, only the
+artists that changed are replaced and marked for :func:`live_png`, which redraws them over a cached
+background instead of drawing the whole figure.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from functools import lru_cache
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PathCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgba
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.markers import MarkerStyle
-from matplotlib.patches import Patch, Rectangle
-from matplotlib.transforms import IdentityTransform
+from matplotlib.patches import Patch
 
 from coursekit.case import (
     DIMENSION_LABELS,
     DIMENSIONS,
-    UNKNOWN_VOTE,
-    VOTE_VALUES,
     DurabilityResult,
     Intensity,
-    VoteView,
 )
-from coursekit.plots._layout import live_png, make_live
+from coursekit.plots._layout import letter_cells, live_png, make_live, message_axes, pin_title
 from coursekit.plots.style import (
-    CAR_COLOUR,
     DIMENSION_COLOURS,
     PALETTE,
     RUSSIA_COLOUR,
     new_figure,
     style_axes,
 )
-
-VOTE_COLOURS: dict[str, str] = {
-    "Yes": PALETTE["sky"],
-    "No": PALETTE["black"],
-    "Abstain": PALETTE["yellow"],
-    "Non-voting": "#DDDDDD",
-    UNKNOWN_VOTE: "#FFFFFF",
-}
-"""Colour of each vote (Okabe–Ito based; cells also carry a letter, so colour is never the only cue)."""
-
-VOTE_LETTERS: dict[str, str] = {
-    "Yes": "Y",
-    "No": "N",
-    "Abstain": "A",
-    "Non-voting": "NV",
-    UNKNOWN_VOTE: "?",
-}
+from coursekit.plots.votes import (
+    VOTE_COLOURS,
+    VOTE_LETTERS,
+    african_votes_figure,
+    agreement_distribution_figure,
+    car_record_figure,
+    vote_matrix_figure,
+)
 
 STATUS_MARKERS: dict[str, str] = {"confirmed": "o", "contested": "D", "unconfirmed": "X"}
 """Marker per evidence status in the timeline (its key writes them as ●, ◆ and ✖)."""
@@ -78,11 +66,6 @@ _PHASE_SHADES = ("#F2F2F2", "#FFFFFF")
 def short_phase_label(label: str) -> str:
     """``"Before Khartoum (2016 – Jan 2019)"`` → ``"Before Khartoum"``."""
     return str(label).split(" (")[0].strip()
-
-
-def _short_resolution(symbol: str) -> str:
-    """``"A/RES/ES-11/1"`` → ``"ES-11/1"``; ``"A/RES/68/262"`` → ``"68/262"``."""
-    return str(symbol).replace("A/RES/", "")
 
 
 def _shade_phases(
@@ -138,32 +121,10 @@ def _shade_phases(
         )  # fmt: skip
 
 
-def _pin_title(ax, fontsize: float = 12) -> None:
-    """Fix the height of an axes' left title so that matplotlib skips measuring tick labels to place it.
-
-    Figures that the widgets redraw on every change use this: automatic title placement costs several
-    milliseconds per axes and per draw.
-    """
-    ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=fontsize, y=1.0, pad=6)
-
-
 def _date_axis(ax) -> None:
     locator = mdates.YearLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-
-
-def _message_axes(ax, text: str) -> None:
-    ax.text(
-        0.5,
-        0.5,
-        text,
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        fontsize=10,
-        color="#555555",
-    )
 
 
 # -- timeline ----------------------------------------------------------------------------------------------
@@ -211,7 +172,7 @@ def _timeline_marks(
         values, cmap="Blues", vmin=0, vmax=vmax * 1.4, aspect="auto", origin="lower",
         extent=(-0.5, table.shape[1] - 0.5, -0.5, n_dims - 0.5), interpolation="nearest",
     ))  # fmt: skip
-    artists += _letter_cells(
+    artists += letter_cells(
         axc, values, [str(k) for k in range(vmax + 1)], dark={k for k in range(vmax + 1) if k >= vmax * 0.9},
         size=8.5,
     )  # fmt: skip
@@ -284,7 +245,7 @@ def timeline_figure(
     rows = {d: n_dims - 1 - i for i, d in enumerate(dimensions)}
     _shade_phases(ax, phases)
     if events.empty:
-        _message_axes(ax, "No event matches this selection")
+        message_axes(ax, "No event matches this selection")
     else:  # a one-line key in the same marker glyphs (cheaper to redraw than a legend)
         fig.text(
             0.99, 0.985, "Source status:  ● confirmed   ◆ contested   ✖ unconfirmed", ha="right", va="top",
@@ -317,8 +278,8 @@ def timeline_figure(
     axc.set_title("Events per phase (count)", fontsize=11, loc="left")
     for side in ("top", "right", "left"):
         axc.spines[side].set_visible(False)
-    _pin_title(ax)
-    _pin_title(axc, 11)
+    pin_title(ax)
+    pin_title(axc, 11)
     if (
         has_phases and not events.empty
     ):  # fixed limits: the axes can be cached and only the marks redrawn
@@ -363,7 +324,7 @@ def intensity_figure(
     ylabel = f"{'Weighted events' if weighted else 'Events'} per {word}"
     title = title or f"Intensity of CAR–Russia cooperation per {word}"
     if result.empty:
-        _message_axes(ax, "No event counted: widen the selection")
+        message_axes(ax, "No event counted: widen the selection")
         style_axes(ax, title=title, xlabel="Date (year)", ylabel=ylabel)
         return fig
     table = result.table
@@ -404,399 +365,6 @@ def intensity_figure(
     _date_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.13), fontsize=7.5, ncols=3, frameon=False)
     style_axes(ax, title=title, xlabel="Date (year)", ylabel=ylabel)
-    return fig
-
-
-# -- votes -------------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=256)
-def _letter_marker(letter: str) -> MarkerStyle:
-    """The mathtext marker for a cell label, parsed once (parsing costs about a millisecond per marker)."""
-    return MarkerStyle("$\\mathrm{" + letter + "}$")
-
-
-def _letter_cells(
-    ax,
-    codes: np.ndarray,
-    letters: Sequence[str],
-    *,
-    dark: set[int] = frozenset(),
-    size: float = 7.5,
-) -> list:
-    """Write a short label in each cell of a coded grid, as one collection of letter-shaped markers (returned).
-
-    Letters drawn as mathtext markers (paths) render far faster than one text object per cell, and one
-    collection for the whole grid is far cheaper to make than one per label, which keeps the widgets
-    responsive; the grid is read the same way. The cells lie inside the axes' limits, so the collection does
-    not take part in autoscaling.
-    """
-    rows, cols = np.indices(codes.shape)
-    paths, sizes, colours, xs, ys = [], [], [], [], []
-    for code, letter in enumerate(letters):
-        mask = codes == code
-        count = int(mask.sum())
-        if not count:
-            continue
-        marker = _letter_marker(letter)
-        paths += [marker.get_path().transformed(marker.get_transform())] * count
-        sizes += [(size * (1.0 if len(letter) <= 1 else 1.45)) ** 2] * count
-        colours += ["white" if code in dark else "black"] * count
-        xs.append(cols[mask])
-        ys.append(rows[mask])
-    if not paths:
-        return []
-    cells = PathCollection(
-        paths, sizes, offsets=np.column_stack([np.concatenate(xs), np.concatenate(ys)]),
-        offset_transform=ax.transData, transform=IdentityTransform(), facecolors=colours, linewidths=0, zorder=3,
-    )  # fmt: skip
-    ax.add_collection(cells, autolim=False)
-    return [cells]
-
-
-def _vote_codes(matrix: pd.DataFrame) -> np.ndarray:
-    order = [*VOTE_VALUES, UNKNOWN_VOTE]
-    filled = matrix.astype(object).where(matrix.notna(), UNKNOWN_VOTE)
-    return (
-        np.vectorize(order.index, otypes=[int])(filled.to_numpy())
-        if filled.size
-        else np.zeros((0, 0), int)
-    )
-
-
-def vote_matrix_figure(
-    view: VoteView,
-    *,
-    highlight: str = "Central African Republic",
-    title: str | None = None,
-) -> Figure:
-    """Vote matrix heatmap (reference country first, the CAR outlined) beside each country's agreement.
-
-    Parameters
-    ----------
-    view : VoteView
-        The output of :func:`coursekit.case.vote_view`.
-    highlight : str
-        Country row to outline and colour (default the CAR).
-    title : str, optional
-        Title of the matrix panel.
-
-    Returns
-    -------
-    Figure
-    """
-    matrix = view.matrix
-    n_rows, n_cols = matrix.shape
-    # Fixed margins in inches rather than constrained layout: this figure is redrawn on every widget change.
-    left, gap, bars, right = 2.45, 0.35, 2.6, 0.75
-    top, bottom = 0.75, 1.2
-    mat_w = max(1.4, 0.62 * n_cols)
-    row_h = 0.26
-    width = left + mat_w + gap + bars + right
-    height = max(3.4, top + row_h * max(n_rows, 1) + bottom)
-    fig = Figure(figsize=(width, height))
-    y0, h = bottom / height, row_h * max(n_rows, 1) / height
-    ax = fig.add_axes((left / width, y0, mat_w / width, h))
-    axb = fig.add_axes(((left + mat_w + gap) / width, y0, bars / width, h), sharey=ax)
-    title = title or f"UN General Assembly votes, compared with {view.reference}"
-    fig.text(0.01, 1 - 0.12 / height, title, fontsize=12, va="top", ha="left")
-    if view.empty:
-        _message_axes(ax, "Choose at least one resolution and one country")
-        style_axes(ax, title="Votes", xlabel="Resolution", ylabel="Country")
-        axb.set_visible(False)
-        return fig
-    order = [*VOTE_VALUES, UNKNOWN_VOTE]
-    cmap = ListedColormap([VOTE_COLOURS[v] for v in order])
-    norm = BoundaryNorm(np.arange(-0.5, len(order)), cmap.N)
-    codes = _vote_codes(matrix)
-    ax.imshow(codes, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
-    _letter_cells(ax, codes, [VOTE_LETTERS[v] for v in order], dark={order.index("No")})
-    ax.set_xticks(
-        range(n_cols),
-        [_short_resolution(c) for c in matrix.columns],
-        rotation=45,
-        ha="right",
-        fontsize=8,
-    )
-    ax.set_yticks(range(n_rows), list(matrix.index), fontsize=7.5)
-    # white cell borders as two line collections (far cheaper to draw than minor-tick gridlines)
-    ax.vlines(np.arange(-0.5, n_cols), -0.5, n_rows - 0.5, colors="white", linewidth=0.8, zorder=2)
-    ax.hlines(np.arange(-0.5, n_rows), -0.5, n_cols - 0.5, colors="white", linewidth=0.8, zorder=2)
-    labels = ax.get_yticklabels()
-    for i, name in enumerate(matrix.index):
-        if name == view.reference:
-            labels[i].set_fontweight("bold")
-            labels[i].set_color(RUSSIA_COLOUR)
-        if name == highlight:
-            labels[i].set_fontweight("bold")
-            labels[i].set_color(CAR_COLOUR)
-            ax.add_patch(
-                Rectangle(
-                    (-0.5, i - 0.5),
-                    n_cols,
-                    1,
-                    fill=False,
-                    edgecolor=CAR_COLOUR,
-                    linewidth=2.4,
-                    zorder=4,
-                )
-            )
-    ax.set_title("Votes", fontsize=11, loc="left")
-    ax.set_xlabel("Resolution (A/RES/…)")
-    ax.set_ylabel("Country")
-    # A one-line key instead of a legend: the letters carry the meaning (colour only repeats it), and a legend
-    # would cost the widget a fifth of its drawing time.
-    key = " · ".join(
-        f"{VOTE_LETTERS[v]} = {'unconfirmed or not in the data' if v == UNKNOWN_VOTE else v}"
-        for v in order
-    )
-    fig.text(
-        left / width,
-        0.12 / height,
-        f"Cells: {key}",
-        fontsize=7.5,
-        ha="left",
-        va="bottom",
-        color="#333333",
-    )
-
-    # agreement bars, aligned with the matrix rows
-    scores = view.agreement.set_index("country") if not view.agreement.empty else pd.DataFrame()
-    for i, name in enumerate(matrix.index):
-        if name == view.reference:
-            axb.text(
-                0.02,
-                i,
-                "reference",
-                va="center",
-                fontsize=7.5,
-                color=RUSSIA_COLOUR,
-                fontweight="bold",
-            )
-            continue
-        if name not in scores.index:
-            continue
-        score, n = scores.loc[name, "score"], int(scores.loc[name, "n_compared"])
-        if pd.isna(score):
-            axb.text(0.02, i, "no comparable vote", va="center", fontsize=7, color="#666666")
-            continue
-        colour = CAR_COLOUR if name == highlight else PALETTE["grey"]
-        axb.barh(i, score, color=colour, height=0.7, zorder=2)
-        axb.text(min(score, 0.78) + 0.02, i, f"{score:.2f} (n={n})", va="center", fontsize=7)
-    axb.set_xlim(0, 1.05)
-    axb.tick_params(labelleft=False)
-    method = "Lijphart index" if view.method == "lijphart" else "share of identical votes"
-    style_axes(
-        axb,
-        title=f"Agreement with {view.reference}",
-        xlabel=f"Agreement, 0–1 ({method})",
-        ylabel="",
-    )
-    axb.grid(False, axis="y")
-    ax.set_ylim(n_rows - 0.5, -0.5)
-    _pin_title(ax, 11)
-    _pin_title(axb)
-    return fig
-
-
-def african_votes_figure(
-    breakdown: pd.DataFrame,
-    *,
-    car_votes: pd.Series | None = None,
-    title: str = "How the African UN members voted",
-) -> Figure:
-    """Stacked bars: African members' votes per resolution, with the CAR's own vote written beside.
-
-    Parameters
-    ----------
-    breakdown : DataFrame
-        :func:`coursekit.case.african_breakdown` (resolutions × vote counts).
-    car_votes : Series, optional
-        The CAR's vote per resolution (index = resolution), written at the end of each bar.
-    title : str
-        Figure title.
-
-    Returns
-    -------
-    Figure
-    """
-    n = len(breakdown)
-    fig = new_figure(9.0, max(2.8, 1.5 + 0.45 * n))
-    ax = fig.add_subplot()
-    if breakdown.empty:
-        _message_axes(ax, "No resolution selected")
-        style_axes(ax, title=title, xlabel="African member states (number)", ylabel="Resolution")
-        return fig
-    y = np.arange(n)
-    left = np.zeros(n)
-    for vote in [*VOTE_VALUES, UNKNOWN_VOTE]:
-        if vote not in breakdown.columns:
-            continue
-        values = breakdown[vote].to_numpy(dtype=float)
-        if not values.any():
-            continue
-        ax.barh(
-            y, values, left=left, color=VOTE_COLOURS[vote], edgecolor="#666666", linewidth=0.5,
-            hatch="///" if vote == UNKNOWN_VOTE else None, label=vote if vote != UNKNOWN_VOTE else "Unconfirmed",
-        )  # fmt: skip
-        for yi, (lo, v) in enumerate(zip(left, values, strict=True)):
-            if v >= 2:
-                ax.text(lo + v / 2, yi, str(int(v)), ha="center", va="center", fontsize=7.5,
-                        color="white" if vote == "No" else "black")  # fmt: skip
-        left += values
-    if car_votes is not None:
-        for yi, res in enumerate(breakdown.index):
-            vote = car_votes.get(res, pd.NA)
-            text = "CAR: unconfirmed" if pd.isna(vote) else f"CAR: {vote}"
-            ax.text(
-                left[yi] + 0.6,
-                yi,
-                text,
-                va="center",
-                fontsize=8,
-                color=CAR_COLOUR,
-                fontweight="bold",
-            )
-    ax.set_yticks(y, [_short_resolution(r) for r in breakdown.index])
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(0, float(left.max()) * 1.3 + 1)
-    ax.legend(loc="lower right", fontsize=7.5, framealpha=0.9)
-    style_axes(
-        ax, title=title, xlabel="African member states (number)", ylabel="Resolution (A/RES/…)"
-    )
-    ax.grid(False, axis="y")
-    return fig
-
-
-def agreement_distribution_figure(
-    table: pd.DataFrame,
-    *,
-    reference: str = "Russia",
-    highlight: str = "Central African Republic",
-    method: str = "simple",
-    title: str | None = None,
-) -> Figure:
-    """How many countries reach each level of agreement with a reference country; the CAR's bar highlighted.
-
-    Parameters
-    ----------
-    table : DataFrame
-        :func:`coursekit.case.agreement_index` output (``country``, ``score``, ``n_compared``).
-    reference : str
-        Name of the reference country, for the labels.
-    highlight : str
-        Country whose bar is coloured and labelled (default the CAR).
-    method : {"simple", "lijphart"}
-        The index used, for the axis label.
-    title : str, optional
-        Figure title.
-
-    Returns
-    -------
-    Figure
-    """
-    fig = new_figure(9.0, 4.0)
-    ax = fig.add_subplot()
-    title = title or f"Agreement with {reference} across the selected countries"
-    method_label = "Lijphart index" if method == "lijphart" else "share of identical votes"
-    xlabel = f"Agreement with {reference}, 0–1 ({method_label})"
-    scored = table.dropna(subset=["score"])
-    if scored.empty:
-        _message_axes(ax, "No country has a comparable vote")
-        style_axes(ax, title=title, xlabel=xlabel, ylabel="Countries (number)")
-        return fig
-    levels = scored["score"].round(2)
-    counts = levels.value_counts().sort_index()
-    own = levels[scored["country"] == highlight]
-    own_level = float(own.iloc[0]) if len(own) else None
-    colours = [
-        CAR_COLOUR if own_level is not None and np.isclose(v, own_level) else PALETTE["grey"]
-        for v in counts.index
-    ]
-    ax.bar(counts.index, counts.to_numpy(), width=0.06, color=colours, zorder=2)
-    for value, count in counts.items():
-        ax.text(value, count + 0.3, str(int(count)), ha="center", va="bottom", fontsize=8)
-    if own_level is not None:
-        ax.annotate(
-            f"{highlight}\n(and {int(counts[own_level]) - 1} others)", (own_level, counts[own_level]),
-            xytext=(0, 16), textcoords="offset points", ha="center", fontsize=8, color=CAR_COLOUR,
-            fontweight="bold",
-        )  # fmt: skip
-    missing = int(table["score"].isna().sum())
-    if missing:
-        ax.text(0.99, 0.97, f"{missing} with no comparable vote", transform=ax.transAxes, ha="right", va="top",
-                fontsize=8, color="#555555")  # fmt: skip
-    ax.set_xlim(-0.08, 1.08)
-    ax.set_ylim(0, float(counts.max()) * 1.35 + 1)
-    style_axes(ax, title=title, xlabel=xlabel, ylabel="Countries (number)")
-    return fig
-
-
-_RECORD_LEVELS = {"Yes": 3, "Abstain": 2, "No": 1, "Non-voting": 0}
-
-
-def car_record_figure(
-    record: pd.DataFrame,
-    *,
-    country_label: str = "CAR",
-    reference_label: str = "Russia",
-    title: str = "The CAR's votes on the Ukraine resolutions, beside Russia's",
-) -> Figure:
-    """A country's votes (filled markers) against the reference country's (open rings), one column per vote.
-
-    Resolutions are spaced evenly in date order (the gap between 2014 and 2022 would otherwise crowd the
-    later votes together); each column is labelled with the resolution and its date.
-
-    Parameters
-    ----------
-    record : DataFrame
-        :func:`coursekit.case.country_record` (``date``, ``resolution``, ``vote``, optionally
-        ``reference_vote``).
-    country_label, reference_label : str
-        Legend labels.
-    title : str
-        Figure title.
-
-    Returns
-    -------
-    Figure
-    """
-    fig = new_figure(10.0, 4.0)
-    ax = fig.add_subplot()
-    if record.empty:
-        _message_axes(ax, "No recorded vote")
-        style_axes(ax, title=title, xlabel="Resolution and date of the vote", ylabel="Vote")
-        return fig
-    x = np.arange(len(record))
-    own = record["vote"].astype(object).map(_RECORD_LEVELS)
-    ax.plot(x, own.astype(float), color=CAR_COLOUR, linewidth=1, alpha=0.5, zorder=2)
-    ax.scatter(x, own, s=80, color=CAR_COLOUR, zorder=4, label=country_label)
-    if "reference_vote" in record:
-        ref = record["reference_vote"].astype(object).map(_RECORD_LEVELS)
-        ax.scatter(x, ref, s=190, facecolors="none", edgecolors=RUSSIA_COLOUR, linewidths=1.8, zorder=3,
-                   label=reference_label)  # fmt: skip
-    unknown = own.isna().to_numpy()
-    if unknown.any():
-        ax.scatter(x[unknown], [1.5] * int(unknown.sum()), marker="$?$", s=140, color=CAR_COLOUR, zorder=4,
-                   label=f"{country_label}: vote not confirmed")  # fmt: skip
-    if "year" not in record:  # a gap in years is marked by a thin line between columns
-        years = pd.to_datetime(record["date"]).dt.year.to_numpy()
-        for i in range(1, len(years)):
-            if years[i] - years[i - 1] > 1:
-                ax.axvline(i - 0.5, color=PALETTE["grey"], linestyle=":", linewidth=1)
-                ax.text(i - 0.5, 3.55, f"{years[i] - years[i - 1]} years later", ha="center", fontsize=7,
-                        color="#555555")  # fmt: skip
-    labels = [
-        f"{_short_resolution(r)}\n{pd.Timestamp(d):%b %Y}"
-        for r, d in zip(record["resolution"], record["date"], strict=True)
-    ]
-    ax.set_xticks(x, labels, fontsize=8)
-    ax.set_xlim(-0.6, len(record) - 0.4)
-    ax.set_yticks(list(_RECORD_LEVELS.values()), list(_RECORD_LEVELS))
-    ax.set_ylim(-0.5, 3.8)
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    style_axes(ax, title=title, xlabel="Resolution (A/RES/…) and date of the vote", ylabel="Vote")
-    ax.grid(False, axis="x")
     return fig
 
 
@@ -875,7 +443,7 @@ def context_figure(
             ax.legend(fontsize=8, loc="best")
             ax.set_ylim(bottom=0)
         else:
-            _message_axes(ax, "No figure in the data")
+            message_axes(ax, "No figure in the data")
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
         style_axes(ax, title=subtitle, xlabel="Year" if ax is bottom else "", ylabel=ylabel)
     bottom.xaxis.get_major_locator().set_params(integer=True)
@@ -915,7 +483,7 @@ def personnel_figure(
     fig = new_figure(10.0, 4.8)
     ax = fig.add_subplot()
     if table.empty:
-        _message_axes(ax, "No personnel figure selected")
+        message_axes(ax, "No personnel figure selected")
         style_axes(ax, title=title, xlabel="Date of the claim (year)", ylabel="Personnel (persons)")
         return fig
     dates = pd.to_datetime(table["date"])
@@ -1066,8 +634,8 @@ def durability_figure(
         axs, title="Weighted score", xlabel="Sum of contributions", ylabel="Durability score (0–1)"
     )
     fig.suptitle(title, x=0.01, y=1 - 0.1 / height, ha="left", va="top", fontsize=12)
-    _pin_title(ax)
-    _pin_title(axs)
+    pin_title(ax)
+    pin_title(axs)
     dynamic = [
         *bars,
         middle,
