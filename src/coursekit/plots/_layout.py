@@ -23,6 +23,8 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.transforms import IdentityTransform
 from PIL import Image as PILImage
 
+from coursekit.plots.style import to_png
+
 __all__ = [
     "wrap",
     "shorten",
@@ -34,6 +36,7 @@ __all__ = [
     "letter_cells",
     "make_live",
     "live_png",
+    "fast_png",
 ]
 
 
@@ -172,7 +175,7 @@ def live_png(fig: Figure, dpi: int = 72) -> bytes:
     Figures from :func:`coursekit.plots.theory.threat_figure` and :func:`coursekit.plots.theory.dilemma_figure` mark the artists that change between
     updates. The rest (axes, grid, labels, legend) is drawn once and cached; each call restores that background,
     draws the changing artists on top and encodes the image with fast PNG compression. Any other figure is
-    drawn whole and encoded the same way (the same image as :func:`coursekit.plots.style.to_png`, in less time).
+    rendered by :func:`coursekit.plots.style.to_png`.
 
     Parameters
     ----------
@@ -187,11 +190,9 @@ def live_png(fig: Figure, dpi: int = 72) -> bytes:
         The PNG file.
     """
     live = getattr(fig, "_coursekit_live", None)
+    if live is None:
+        return to_png(fig, dpi=dpi)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    if live is None:  # the whole figure, drawn once, with the same fast compression
-        fig.set_dpi(dpi)
-        canvas.draw()
-        return _encode(canvas)
     cache = live.get("blit")
     if cache is None or cache["dpi"] != dpi:
         fig.set_dpi(dpi)
@@ -201,6 +202,18 @@ def live_png(fig: Figure, dpi: int = 72) -> bytes:
     canvas.restore_region(cache["background"])
     for artist in live["dynamic"]:
         live["ax"].draw_artist(artist)
+    return _encode(canvas)
+
+
+def fast_png(fig: Figure, dpi: int = 72) -> bytes:
+    """PNG of a whole figure, drawn once and encoded with fast compression.
+
+    The same picture as :func:`coursekit.plots.style.to_png` (a larger file, in less time): for explorers whose
+    figure changes its layout with the selection, so that no background can be kept.
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.set_dpi(dpi)
+    canvas.draw()
     return _encode(canvas)
 
 

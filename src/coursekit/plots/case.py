@@ -40,7 +40,14 @@ from coursekit.case import (
     DurabilityResult,
     Intensity,
 )
-from coursekit.plots._layout import letter_cells, live_png, make_live, message_axes, pin_title
+from coursekit.plots._layout import (
+    fast_png,
+    letter_cells,
+    live_png,
+    make_live,
+    message_axes,
+    pin_title,
+)
 from coursekit.plots.style import (
     DIMENSION_COLOURS,
     PALETTE,
@@ -659,6 +666,7 @@ __all__ = [
     "car_record_figure",
     "context_figure",
     "durability_figure",
+    "fast_png",
     "intensity_figure",
     "live_png",
     "personnel_figure",

@@ -476,7 +476,7 @@ class VoteExplorer(_LiveExplorer):
         """The figure's PNG, kept with the figure: a setting seen before is shown without drawing again."""
         cached = getattr(self.figure, "_coursekit_png", None)
         if cached is None or cached[0] != self.dpi:
-            cached = (self.dpi, case_plots.live_png(self.figure, dpi=self.dpi))
+            cached = (self.dpi, case_plots.fast_png(self.figure, dpi=self.dpi))
             self.figure._coursekit_png = cached
         return cached[1]
 
