@@ -335,6 +335,7 @@ def test_scorecard_figure_is_updated_in_place():
 def test_vote_explorer_remembers_settings_and_forgets_on_request(votes_widget):
     w = votes_widget
     first_view, first_figure, first_png = w.result, w.figure, w.png()
+    assert _same_picture(first_png, first_figure, w.dpi)  # the fast PNG is the figure's picture
     w.controls["method"].value = "lijphart"
     assert w.result is not first_view and w.figure is not first_figure
     w.controls["method"].value = "simple"
