@@ -15,6 +15,6 @@ from __future__ import annotations
 
 from coursekit.paths import data_dir, project_root
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "data_dir", "project_root"]
