@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from coursekit.messages import msg
+
 __all__ = [
     "PAYLOAD_PREFIX",
     "Verdict",
@@ -49,6 +51,12 @@ _KEY_SALT = b"coursekit self-checks: deterrence, not security"
 
 Status = Literal["correct", "incorrect", "not attempted", "unavailable"]
 _SYMBOL = {"correct": "✅", "incorrect": "❌", "not attempted": "⏳", "unavailable": "⚠️"}
+_STATUS = {
+    "correct": "check.status.correct",
+    "incorrect": "check.status.incorrect",
+    "not attempted": "check.status.not_attempted",
+    "unavailable": "check.status.unavailable",
+}
 _MAX_LISTED = 5
 
 
@@ -71,8 +79,14 @@ class Verdict:
     message: str = ""
 
     def __str__(self) -> str:
-        line = f"{_SYMBOL[self.status]} {self.qid}: {self.status}"
-        return f"{line} — {self.message}" if self.message else line
+        fields = {
+            "symbol": _SYMBOL[self.status],
+            "qid": self.qid,
+            "status": msg(_STATUS[self.status]),
+        }
+        if self.message:
+            return msg("check.verdict_why", why=self.message, **fields)
+        return msg("check.verdict", **fields)
 
 
 class _State:
@@ -168,8 +182,7 @@ def encode_value(value: Any) -> dict[str, Any]:
     if isinstance(value, float) and math.isnan(value):  # pragma: no cover - caught by float above
         return {"t": "float", "v": value}
     raise UnsupportedValue(
-        f"a {type(value).__module__}.{type(value).__qualname__} cannot be self-checked; use numbers, text, "
-        "lists, dicts or pandas objects"
+        msg("check.unsupported", type=f"{type(value).__module__}.{type(value).__qualname__}")
     )
 
 
@@ -243,26 +256,28 @@ def _label(enc: dict[str, Any]) -> str:
     return _describe(enc)
 
 
+# The student-facing name of each encoded type (the texts are in the message catalogue).
 _TYPE_NAMES = {
-    "ellipsis": "... (nothing filled in)",
-    "none": "None",
-    "bool": "True/False (bool)",
-    "int": "a whole number (int)",
-    "float": "a number (float)",
-    "str": "text (str)",
-    "timestamp": "a date (Timestamp)",
-    "period": "a period (e.g. a month, pandas Period)",
-    "frame": "a pandas DataFrame",
-    "series": "a pandas Series",
-    "list": "a list",
-    "tuple": "a tuple",
-    "set": "a set",
-    "dict": "a dict",
+    "ellipsis": "check.type.ellipsis",
+    "none": "check.type.none",
+    "bool": "check.type.bool",
+    "int": "check.type.int",
+    "float": "check.type.float",
+    "str": "check.type.str",
+    "timestamp": "check.type.timestamp",
+    "period": "check.type.period",
+    "frame": "check.type.frame",
+    "series": "check.type.series",
+    "list": "check.type.list",
+    "tuple": "check.type.tuple",
+    "set": "check.type.set",
+    "dict": "check.type.dict",
 }
 
 
 def _describe(enc: dict[str, Any]) -> str:
-    return _TYPE_NAMES.get(enc["t"], enc["t"])
+    key = _TYPE_NAMES.get(enc["t"])
+    return msg(key) if key else enc["t"]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -306,7 +321,7 @@ def decode_payload(payload: str) -> dict[str, Any]:
         If the string is not a coursekit self-check payload or is damaged.
     """
     if not isinstance(payload, str) or not payload.startswith(PAYLOAD_PREFIX):
-        raise ValueError("not a coursekit self-check payload (it should start with 'ck1:')")
+        raise ValueError(msg("check.payload.not_payload"))
     try:
         set_id, b64 = payload[len(PAYLOAD_PREFIX) :].split(":", 1)
         scrambled = base64.b64decode(b64.encode(), validate=True)
@@ -315,10 +330,7 @@ def decode_payload(payload: str) -> dict[str, Any]:
         )
         return json.loads(zlib.decompress(raw).decode())
     except Exception as exc:
-        raise ValueError(
-            "the self-check data is damaged (was the setup cell edited?); download a fresh copy of the "
-            "notebook's setup cell"
-        ) from exc
+        raise ValueError(msg("check.payload.damaged")) from exc
 
 
 def load_checks(payload: str | None = None, *, record: bool = False) -> None:
@@ -339,7 +351,7 @@ def load_checks(payload: str | None = None, *, record: bool = False) -> None:
     try:
         data = decode_payload(payload)
     except ValueError as exc:
-        print(f"⚠️ self-checks unavailable: {exc}")
+        print(msg("check.payload.unavailable", error=exc))
         return
     _STATE.set_id = data.get("set")
     _STATE.expected = dict(data.get("expected", {}))
@@ -370,14 +382,14 @@ def _blank_items(enc: dict[str, Any]) -> list[str]:
     if enc["t"] == "dict":
         return [_label(k) for k, v in enc["v"] if v["t"] == "ellipsis"]
     if enc["t"] in ("list", "tuple"):
-        return [f"item {i}" for i, v in enumerate(enc["v"]) if v["t"] == "ellipsis"]
+        return [msg("check.item", index=i) for i, v in enumerate(enc["v"]) if v["t"] == "ellipsis"]
     return []
 
 
 def _listing(items: Sequence[str]) -> str:
     shown = ", ".join(items[:_MAX_LISTED])
     more = len(items) - _MAX_LISTED
-    return f"{shown} and {more} more" if more > 0 else shown
+    return msg("check.listing_more", shown=shown, more=more) if more > 0 else shown
 
 
 def _roughly(x: float) -> str:
@@ -418,9 +430,17 @@ def _same_scalar(exp: dict[str, Any], act: dict[str, Any], options: dict[str, An
 
 
 def _compare(
-    exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any], top: bool = True
+    exp: dict[str, Any],
+    act: dict[str, Any],
+    options: dict[str, Any],
+    top: bool = True,
+    returned: bool = False,
 ) -> str | None:
-    """Return ``None`` when ``act`` matches ``exp``, else a sentence saying what differs."""
+    """Return ``None`` when ``act`` matches ``exp``, else a sentence saying what differs.
+
+    Below the top level (``top=False``) only whether they differ matters: the result is ``None`` or
+    :data:`_DIFFERS`, never shown. ``returned`` words a wrong type as what a function returned.
+    """
     et, at = exp["t"], act["t"]
     # compatible types
     if _is_number(exp) and _is_number(act):
@@ -428,9 +448,9 @@ def _compare(
             return None
         if top and options.get("direction"):
             diff = float(act["v"]) - float(exp["v"])
-            side = "too high" if diff > 0 else "too low"
-            return f"your answer {act['v']!r} is {side}, by roughly {_roughly(abs(diff))}."
-        return f"{act['v']!r} is not the expected number." if top else "differs"
+            key = "check.number.too_high" if diff > 0 else "check.number.too_low"
+            return msg(key, answer=repr(act["v"]), amount=_roughly(abs(diff)))
+        return msg("check.number.not_expected", answer=repr(act["v"])) if top else _DIFFERS
     if et in ("list", "tuple") and at in ("list", "tuple", "set"):
         return _compare_sequence(exp, act, options, top)
     if et == "set" and at in ("list", "tuple", "set"):
@@ -445,35 +465,34 @@ def _compare(
         if _same_scalar(exp, act, options):
             return None
         if not top:
-            return "differs"
+            return _DIFFERS
         if et == "str":
-            return f"{act['v']!r} is not the expected answer."
-        return f"{_label(act)} is not the expected value."
+            return msg("check.str.not_expected", answer=repr(act["v"]))
+        return msg("check.value.not_expected", answer=_label(act))
     # wrong type
     if not top:
-        return f"should be {_describe(exp)}, not {_describe(act)}"
-    msg = f"the answer should be {_describe(exp)}, but it is {_describe(act)}"
+        return _DIFFERS
+    advice = ""
     if at == "str" and _is_number(exp):
         try:
             float(act["v"])
-            msg += f" ({act['v']!r}); give the number itself, without quotes"
+            advice = msg("check.advice.quoted_number", answer=repr(act["v"]))
         except ValueError:
             pass
     elif et == "series" and at == "dict":
-        msg += "; keep the pandas result instead of converting it"
+        advice = msg("check.advice.keep_pandas")
     elif et == "frame" and at == "series":
-        msg += "; a DataFrame has several columns (did you select a single column?)"
+        advice = msg("check.advice.frame_not_series")
     elif et == "int" and at == "series":
-        msg += "; reduce it to one number (e.g. with len() or .sum())"
-    return msg + "."
+        advice = msg("check.advice.reduce")
+    key = "check.type.returned" if returned else "check.type.wrong"
+    return msg(key, expected=_describe(exp), actual=_describe(act), advice=advice)
 
+
+_DIFFERS = "differs"  # what an inner comparison returns: a flag, never shown to a student
 
 # A list checked with "count_only" reveals neither its length nor how many items are wrong: either would let a
-# student find the key by swapping one item at a time.
-_NOT_THE_LIST = (
-    "it is not the expected list (this check does not say which items, or how many, are wrong: "
-    "apply the question's conditions to the table; the hints show the method)."
-)
+# student find the key by swapping one item at a time (check.sequence.not_the_list says so to the student).
 
 
 def _compare_sequence(
@@ -483,12 +502,8 @@ def _compare_sequence(
     ordered = options.get("ordered", True) and exp["t"] != "set" and act["t"] != "set"
     if len(ev) != len(av):
         if top and options.get("count_only"):
-            return _NOT_THE_LIST
-        return (
-            f"it should have {len(ev)} items, but it has {len(av)}."
-            if top
-            else "has a different length"
-        )
+            return msg("check.sequence.not_the_list")
+        return msg("check.sequence.length", expected=len(ev), actual=len(av)) if top else _DIFFERS
     if not ordered:
         remaining = list(ev)
         unmatched = []
@@ -502,26 +517,29 @@ def _compare_sequence(
         if not unmatched:
             return None
         if not top:
-            return "differs"
+            return _DIFFERS
         if options.get("count_only"):
-            return _NOT_THE_LIST
-        return f"these items are not expected: {_listing(unmatched)}."
+            return msg("check.sequence.not_the_list")
+        return msg("check.sequence.unexpected", items=_listing(unmatched))
     wrong = [
         i for i, (e, a) in enumerate(zip(ev, av, strict=True)) if _compare(e, a, options, top=False)
     ]
     if not wrong:
         return None
     if not top:
-        return "differs"
+        return _DIFFERS
     if (
         options.get("ordered", True)
         and _compare_sequence(exp, act, dict(options, ordered=False), True) is None
     ):
-        return "it has the right items but in the wrong order."
+        return msg("check.sequence.order")
     if options.get("count_only"):
-        return _NOT_THE_LIST
-    return (
-        f"{len(wrong)} of {len(ev)} items differ, at positions {_listing([str(i) for i in wrong])}."
+        return msg("check.sequence.not_the_list")
+    return msg(
+        "check.sequence.differ",
+        wrong=len(wrong),
+        total=len(ev),
+        positions=_listing([str(i) for i in wrong]),
     )
 
 
@@ -534,25 +552,21 @@ def _compare_dict(
     extra = [_label(ad[k][0]) for k in ad if k not in ed]
     if missing or extra:
         if not top:
-            return "has different keys"
-        parts = []
+            return _DIFFERS
+        if missing and extra:
+            return msg("check.dict.keys", missing=_listing(missing), extra=_listing(extra))
         if missing:
-            parts.append(f"missing keys {_listing(missing)}")
-        if extra:
-            parts.append(f"unexpected keys {_listing(extra)}")
-        return "; ".join(parts) + "."
+            return msg("check.dict.missing", missing=_listing(missing))
+        return msg("check.dict.extra", extra=_listing(extra))
     wrong = [_label(ed[k][0]) for k in ed if _compare(ed[k][1], ad[k][1], options, top=False)]
     if not wrong:
         return None
     if not top:
-        return "differs"
+        return _DIFFERS
     if options.get("count_only"):
         # As for lists: with two or three labels, even a count lets one flip entries until it falls.
-        return (
-            "some entries are wrong (this check does not say which, or how many: apply the question's "
-            "conditions to each entry; the hints show the method)."
-        )
-    return f"{len(wrong)} of {len(ed)} entries are wrong: {_listing(wrong)}."
+        return msg("check.dict.not_the_dict")
+    return msg("check.dict.wrong", wrong=len(wrong), total=len(ed), entries=_listing(wrong))
 
 
 def _compare_series(
@@ -561,22 +575,24 @@ def _compare_series(
     ek = [_key(i) for i in exp["index"]]
     ak = [_key(i) for i in act["index"]]
     if len(ek) != len(ak):
-        return f"it should have {len(ek)} entries, but it has {len(ak)}."
+        return msg("check.series.length", expected=len(ek), actual=len(ak))
     labels = {_key(i): i for i in [*exp["index"], *act["index"]]}
     missing = [_label(labels[k]) for k in ek if k not in ak]
     extra = [_label(labels[k]) for k in ak if k not in ek]
     if missing or extra:
-        return (
-            f"its index differs: missing {_listing(missing) or 'nothing'}; "
-            f"unexpected {_listing(extra) or 'nothing'}."
+        nothing = msg("check.nothing")
+        return msg(
+            "check.series.index",
+            missing=_listing(missing) or nothing,
+            extra=_listing(extra) or nothing,
         )
     ev = dict(zip(ek, exp["v"], strict=True))
     av = dict(zip(ak, act["v"], strict=True))
     wrong = [_label(labels[k]) for k in ek if _compare(ev[k], av[k], options, top=False)]
     if wrong:
-        return f"{len(wrong)} of {len(ek)} values are wrong, for {_listing(wrong)}."
+        return msg("check.series.wrong", wrong=len(wrong), total=len(ek), labels=_listing(wrong))
     if options.get("ordered") and ek != ak:
-        return "the values are right but in the wrong order (check how you sorted)."
+        return msg("check.series.order")
     return None
 
 
@@ -586,22 +602,34 @@ def _compare_frame(exp: dict[str, Any], act: dict[str, Any], options: dict[str, 
     ecols = [_key(c) for c in exp["columns"]]
     acols = [_key(c) for c in act["columns"]]
     names = {_key(c): c for c in [*exp["columns"], *act["columns"]]}
+    shapes = {
+        "rows": eshape[0],
+        "columns": eshape[1],
+        "has_rows": ashape[0],
+        "has_columns": ashape[1],
+    }
     if ecols != acols and sorted(ecols) != sorted(acols):
         missing = [_label(names[c]) for c in ecols if c not in acols]
         extra = [_label(names[c]) for c in acols if c not in ecols]
-        return (
-            f"it should have {eshape[0]} rows × {eshape[1]} columns, and has {ashape[0]} × {ashape[1]}; "
-            f"missing columns: {_listing(missing) or 'none'}; unexpected columns: {_listing(extra) or 'none'}."
+        none = msg("check.none")
+        return msg(
+            "check.frame.columns",
+            **shapes,
+            missing=_listing(missing) or none,
+            extra=_listing(extra) or none,
         )
     if eshape != ashape:
-        return f"it should have {eshape[0]} rows × {eshape[1]} columns, but it has {ashape[0]} × {ashape[1]}."
+        return msg("check.frame.shape", **shapes)
     eidx = [_key(i) for i in exp["index"]]
     aidx = [_key(i) for i in act["index"]]
     labels = {_key(i): i for i in [*exp["index"], *act["index"]]}
     missing = [_label(labels[k]) for k in eidx if k not in aidx]
     extra = [_label(labels[k]) for k in aidx if k not in eidx]
     if missing or extra:
-        return f"its rows differ: missing {_listing(missing) or 'none'}; unexpected {_listing(extra) or 'none'}."
+        none = msg("check.none")
+        return msg(
+            "check.frame.rows", missing=_listing(missing) or none, extra=_listing(extra) or none
+        )
     erows = {k: dict(zip(ecols, row, strict=True)) for k, row in zip(eidx, exp["v"], strict=True)}
     arows = {k: dict(zip(acols, row, strict=True)) for k, row in zip(aidx, act["v"], strict=True)}
     wrong = [
@@ -610,9 +638,9 @@ def _compare_frame(exp: dict[str, Any], act: dict[str, Any], options: dict[str, 
         if any(_compare(erows[k][c], arows[k][c], options, top=False) for c in ecols)
     ]
     if wrong:
-        return f"{len(wrong)} of {len(eidx)} rows have wrong values: {_listing(wrong)}."
+        return msg("check.frame.wrong", wrong=len(wrong), total=len(eidx), rows=_listing(wrong))
     if options.get("ordered") and (eidx != aidx or ecols != acols):
-        return "the values are right but the rows or columns are in a different order."
+        return msg("check.frame.order")
     return None
 
 
@@ -623,10 +651,10 @@ def _describe_args(args: tuple[Any, ...]) -> str:
             import pandas as pd
 
             if isinstance(a, pd.DataFrame):
-                parts.append(f"<DataFrame {a.shape[0]}×{a.shape[1]}>")
+                parts.append(msg("check.args.frame", rows=a.shape[0], columns=a.shape[1]))
                 continue
             if isinstance(a, pd.Series):
-                parts.append(f"<Series of {len(a)}>")
+                parts.append(msg("check.args.series", length=len(a)))
                 continue
         except ImportError:  # pragma: no cover
             pass
@@ -672,7 +700,7 @@ def evaluate(
         return _evaluate(qid, key, value, cases)
     except Exception as exc:  # a self-check must never crash a student's notebook
         return Verdict(
-            key, "unavailable", f"the self-check itself failed ({type(exc).__name__}: {exc})."
+            key, "unavailable", msg("check.crashed", error_type=type(exc).__name__, error=exc)
         )
 
 
@@ -681,11 +709,7 @@ def _evaluate(qid: str, key: str, value: Any, cases: Sequence[Any] | None) -> Ve
         return Verdict(key, "not attempted")
     if cases is not None:
         if not callable(value):
-            return Verdict(
-                key,
-                "incorrect",
-                f"the answer should be a function, but it is {type(value).__name__}.",
-            )
+            return Verdict(key, "incorrect", msg("check.not_a_function", type=type(value).__name__))
         return _evaluate_function(key, value, [_as_case(c) for c in cases])
     try:
         act = encode_value(value)
@@ -701,7 +725,7 @@ def _evaluate(qid: str, key: str, value: Any, cases: Sequence[Any] | None) -> Ve
         return _unavailable(qid, key)
     blanks = _blank_items(act)
     if blanks:
-        return Verdict(key, "incorrect", f"not finished: still `...` for {_listing(blanks)}.")
+        return Verdict(key, "incorrect", msg("check.not_finished", items=_listing(blanks)))
     options = _STATE.questions.get(qid, {}).get("options", {})
     why = _compare(exp, act, options)
     return Verdict(key, "correct") if why is None else Verdict(key, "incorrect", why)
@@ -709,13 +733,9 @@ def _evaluate(qid: str, key: str, value: Any, cases: Sequence[Any] | None) -> Ve
 
 def _unavailable(qid: str, key: str) -> Verdict:
     if _STATE.set_id is None and not _STATE.record:
-        return Verdict(
-            key, "unavailable", "no self-check data is loaded; run the setup cell at the top first."
-        )
+        return Verdict(key, "unavailable", msg("check.no_data"))
     known = sorted(_STATE.questions) or sorted(_STATE.expected)
-    return Verdict(
-        key, "unavailable", f"this set has no self-check {key!r} (it has {', '.join(known)})."
-    )
+    return Verdict(key, "unavailable", msg("check.unknown", key=repr(key), known=", ".join(known)))
 
 
 def _evaluate_function(key: str, func: Callable[..., Any], cases: list[tuple[Any, ...]]) -> Verdict:
@@ -727,7 +747,12 @@ def _evaluate_function(key: str, func: Callable[..., Any], cases: list[tuple[Any
             return Verdict(
                 key,
                 "incorrect",
-                f"your function raised {type(exc).__name__}: {exc} when called with {_describe_args(args)}.",
+                msg(
+                    "check.function.raised",
+                    error_type=type(exc).__name__,
+                    error=exc,
+                    args=_describe_args(args),
+                ),
             )
         if out is Ellipsis:
             return Verdict(key, "not attempted")
@@ -737,7 +762,7 @@ def _evaluate_function(key: str, func: Callable[..., Any], cases: list[tuple[Any
             return Verdict(
                 key,
                 "incorrect",
-                f"for {_describe_args(args)} it returned something unusable: {exc}.",
+                msg("check.function.unusable", args=_describe_args(args), error=exc),
             )
     if _STATE.record:
         _STATE.recorded[key] = {"t": "cases", "v": results}
@@ -746,19 +771,14 @@ def _evaluate_function(key: str, func: Callable[..., Any], cases: list[tuple[Any
     if exp is None:
         return _unavailable(key.split(":")[0], key)
     if exp.get("t") != "cases" or len(exp["v"]) != len(results):
-        return Verdict(
-            key,
-            "unavailable",
-            "the check cell's cases differ from the stored ones; undo your edits to it.",
-        )
+        return Verdict(key, "unavailable", msg("check.function.cases_differ"))
     options = _STATE.questions.get(key.split(":")[0], {}).get("options", {})
     for args, e, a in zip(cases, exp["v"], results, strict=True):
-        why = _compare(e, a, options)
+        why = _compare(e, a, options, returned=True)
         if why is not None:
-            why = why.replace("the answer should be", "it should return", 1).replace(
-                "but it is", "but it returned", 1
+            return Verdict(
+                key, "incorrect", msg("check.function.wrong", args=_describe_args(args), why=why)
             )
-            return Verdict(key, "incorrect", f"for the arguments {_describe_args(args)}: {why}")
     return Verdict(key, "correct")
 
 
@@ -794,19 +814,19 @@ def hint(qid: str) -> None:
     try:
         print(_next_hint(qid))
     except Exception as exc:  # pragma: no cover - defensive: hints must never crash a notebook
-        print(f"⚠️ hints unavailable ({type(exc).__name__}: {exc})")
+        print(msg("hint.unavailable", error_type=type(exc).__name__, error=exc))
 
 
 def _next_hint(qid: str) -> str:
     if not _STATE.questions:
-        return "⚠️ no hints are loaded; run the setup cell at the top first."
+        return msg("hint.no_data")
     if qid not in _STATE.questions:
-        return f"⚠️ this set has no question {qid!r} (it has {', '.join(sorted(_STATE.questions))})."
+        return msg("hint.unknown", qid=repr(qid), known=", ".join(sorted(_STATE.questions)))
     hints = _STATE.questions[qid].get("hints", [])
     if not hints:
-        return f"💡 {qid}: this question has no hints. Re-read the question and the chapter it refers to."
+        return msg("hint.none", qid=qid)
     shown = _STATE.hints_shown.get(qid, 0)
     if shown >= len(hints):
-        return f"💡 {qid}: no more hints (you have seen all {len(hints)}). Run the setup cell again to start over."
+        return msg("hint.no_more", qid=qid, count=len(hints))
     _STATE.hints_shown[qid] = shown + 1
-    return f"💡 {qid} hint {shown + 1} of {len(hints)}: {hints[shown]}"
+    return msg("hint.next", qid=qid, number=shown + 1, count=len(hints), hint=hints[shown])

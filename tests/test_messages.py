@@ -1,0 +1,275 @@
+"""The message catalogue: every student-facing sentence of the self-checks and the grader lives in
+``coursekit/locale/en.po``, so that translators can add a language without touching code."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from coursekit import messages
+from coursekit.exercises import checks
+from coursekit.messages import MessageError, catalogue, fields_of, msg, read_po, set_language
+
+SRC = Path(messages.__file__).resolve().parent
+EN_PO = SRC / "locale" / "en.po"
+
+# The modules whose strings reach students (self-check output, grader feedback and gradebook notes).
+STUDENT_FACING = ["exercises/checks.py"]
+
+# Strings of three or more words that may stay in a student-facing module, each with the reason. Keyed by
+# (module, enclosing function, start of the text) so that an entry cannot excuse a string anywhere else.
+ALLOWED: dict[tuple[str, str, str], str] = {
+    # Raised only for a damaged encoding made by coursekit itself: a programming error, never printed.
+    ("exercises/checks.py", "decode_value", "unknown encoded type"): "programmer error",
+}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _msg_calls(tree: ast.AST) -> list[ast.Call]:
+    def is_msg(func: ast.expr) -> bool:
+        return (isinstance(func, ast.Name) and func.id == "msg") or (
+            isinstance(func, ast.Attribute) and func.attr == "msg"
+        )
+
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and is_msg(n.func)]
+
+
+def _source_files() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if "locale" not in p.parts)
+
+
+def _words(text: str) -> int:
+    return sum(1 for w in text.split() if re.search(r"[A-Za-z]", w))
+
+
+def sentences_outside_catalogue(source: str, module: str) -> list[str]:
+    """The string literals of ``source`` that read like a sentence for a person and are not allowed.
+
+    A literal counts when it has three or more words (an f-string: its literal parts together). Docstrings,
+    the key of a ``msg()`` call and entries of :data:`ALLOWED` are exempt.
+    """
+    tree = ast.parse(source)
+    exempt: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                exempt.add(id(body[0].value))
+    for call in _msg_calls(tree):
+        if call.args and isinstance(call.args[0], ast.Constant):
+            exempt.add(id(call.args[0]))
+
+    found: list[str] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            function = node.name
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{…}" for v in node.values)
+            check(text, node, function)
+            for v in node.values:  # the expressions inside the braces may hold strings too
+                if isinstance(v, ast.FormattedValue):
+                    visit(v.value, function)
+            return
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in exempt
+        ):
+            check(node.value, node, function)
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    def check(text: str, node: ast.AST, function: str) -> None:
+        if _words(text) < 3:
+            return
+        stripped = text.strip()
+        for (mod, func, start), _reason in ALLOWED.items():
+            if mod == module and func == function and stripped.startswith(start):
+                return
+        found.append(f"{module}:{getattr(node, 'lineno', '?')} in {function}(): {text!r}")
+
+    visit(tree, "<module>")
+    return found
+
+
+def _po(tmp_path: Path, name: str, entries: dict[str, tuple[str, str]], extra: str = "") -> Path:
+    def q(s: str) -> str:
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    body = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    for key, (english, text) in entries.items():
+        body += f"\nmsgctxt {q(key)}\nmsgid {q(english)}\nmsgstr {q(text)}\n"
+    path = tmp_path / name
+    path.write_text(body + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def french(tmp_path, monkeypatch):
+    """A locale directory with the real English catalogue and a small French one."""
+    (tmp_path / "en.po").write_text(EN_PO.read_text(encoding="utf-8"), encoding="utf-8")
+    english = read_po(EN_PO)
+    _po(
+        tmp_path,
+        "fr.po",
+        {
+            "check.status.correct": (english["check.status.correct"][0], "juste"),
+            "check.sequence.length": (
+                english["check.sequence.length"][0],
+                "il faut {expected} éléments, mais il y en a {actual}.",
+            ),
+        },
+    )
+    monkeypatch.setattr(messages, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(messages, "_language", None)
+    monkeypatch.delenv("COURSEKIT_LANG", raising=False)
+    catalogue.cache_clear()
+    yield tmp_path
+    catalogue.cache_clear()
+
+
+# --------------------------------------------------------------------------------------------------------
+# The catalogue and the code agree
+
+
+def test_every_key_used_in_code_is_in_the_catalogue_and_every_entry_is_used():
+    english = catalogue("en")
+    used: dict[str, str] = {}
+    strings: set[str] = set()
+    for path in _source_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in _msg_calls(tree):
+            if call.args and isinstance(call.args[0], ast.Constant):
+                used[call.args[0].value] = f"{path.relative_to(SRC)}:{call.lineno}"
+        strings |= {
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+    assert used, "no msg() call found: the scan is broken"
+    missing = {key: where for key, where in used.items() if key not in english}
+    assert not missing, f"keys used in code but not in en.po: {missing}"
+    # Keys chosen through a table (e.g. the type names) appear as plain strings, not as msg()'s argument.
+    unused = sorted(set(english) - strings)
+    assert not unused, f"en.po entries no code uses: {unused}"
+
+
+def test_english_catalogue_is_the_source_and_has_no_translations():
+    entries = read_po(EN_PO)
+    assert len(entries) > 50
+    assert all(text == "" for _, text in entries.values())
+    assert msg("check.status.not_attempted") == "not attempted"
+
+
+@pytest.mark.parametrize("po", sorted((SRC / "locale").glob("*.po")), ids=lambda p: p.name)
+def test_translations_keep_exactly_the_fields(po):
+    assert _field_problems(po) == []
+
+
+def _field_problems(po: Path) -> list[str]:
+    return [
+        f"{po.name} {key}: {sorted(fields_of(english))} vs {sorted(fields_of(text))}"
+        for key, (english, text) in read_po(po).items()
+        if text and fields_of(text) != fields_of(english)
+    ]
+
+
+def test_a_translation_that_drops_a_field_is_reported(tmp_path):
+    po = _po(
+        tmp_path,
+        "fr.po",
+        {"check.sequence.length": ("{expected} but {actual}.", "{expected} mais.")},
+    )
+    assert _field_problems(po) == [
+        "fr.po check.sequence.length: ['actual', 'expected'] vs ['expected']"
+    ]
+
+
+def test_msg_fills_fields_and_names_a_missing_key_or_field():
+    assert (
+        msg("check.sequence.length", expected=3, actual=2)
+        == "it should have 3 items, but it has 2."
+    )
+    with pytest.raises(MessageError, match="no message 'no.such.key'"):
+        msg("no.such.key")
+    with pytest.raises(MessageError, match="'check.sequence.length' needs the field 'actual'"):
+        msg("check.sequence.length", expected=3)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Another language
+
+
+def test_a_french_catalogue_changes_the_checks_output_and_falls_back_to_english(french, capsys):
+    set_language("fr")
+    checks.load_checks(record=True)
+    try:
+        checks.check("q1", 3)
+        checks.hint("q1")  # "no hints are loaded" is not translated: English
+    finally:
+        checks.load_checks()
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["✅ q1: juste", "⚠️ no hints are loaded; run the setup cell at the top first."]
+    why = checks._compare_sequence(
+        checks.encode_value([1, 2, 3]), checks.encode_value([1, 2]), {}, top=True
+    )
+    assert why == "il faut 3 éléments, mais il y en a 2."
+
+
+def test_the_language_comes_from_the_environment_and_unknown_ones_are_refused(french, monkeypatch):
+    monkeypatch.setenv("COURSEKIT_LANG", "fr")
+    assert msg("check.status.correct") == "juste"
+    monkeypatch.setenv("COURSEKIT_LANG", "xx")  # no such catalogue: English, never a crash
+    assert msg("check.status.correct") == "correct"
+    with pytest.raises(ValueError, match=r"no messages in 'de'; available: en, fr"):
+        set_language("de")
+
+
+def test_a_malformed_catalogue_names_the_line(tmp_path):
+    po = _po(
+        tmp_path,
+        "fr.po",
+        {"check.status.correct": ("correct", "juste")},
+        '\nmsgctxt "x"\nmsgid oops\n',
+    )
+    with pytest.raises(ValueError, match=r"fr\.po, line 10: cannot read 'msgid oops'"):
+        read_po(po)
+    twice = _po(tmp_path, "de.po", {"a": ("x", "")}, '\nmsgctxt "a"\nmsgid "y"\nmsgstr ""\n')
+    with pytest.raises(ValueError, match=r"de\.po, line 9: the key 'a' appears twice"):
+        read_po(twice)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The guard: no student-facing sentence outside the catalogue
+
+
+@pytest.mark.parametrize("module", STUDENT_FACING)
+def test_no_student_facing_sentence_outside_the_catalogue(module):
+    source = (SRC / module).read_text(encoding="utf-8")
+    assert sentences_outside_catalogue(source, module) == []
+
+
+def test_the_guard_catches_a_new_sentence_in_a_copy_of_a_module():
+    module = "exercises/checks.py"
+    source = (SRC / module).read_text(encoding="utf-8")
+    added = source + '\n\ndef _oops(n):\n    return f"you have {n} tries left"\n'
+    assert sentences_outside_catalogue(added, module) == [
+        f"{module}:{len(source.splitlines()) + 4} in _oops(): 'you have {{…}} tries left'"
+    ]
+    plain = source + '\n\nNOTE = "run the setup cell"\n'
+    assert len(sentences_outside_catalogue(plain, module)) == 1
+    # the allow-list is narrow: the same programmer error elsewhere is caught
+    moved = source + '\n\ndef _other(t):\n    raise ValueError(f"unknown encoded type {t!r}")\n'
+    assert len(sentences_outside_catalogue(moved, module)) == 1
