@@ -23,6 +23,7 @@ __all__ = [
     "MessageError",
     "catalogue",
     "fields_of",
+    "language",
     "languages",
     "msg",
     "read_po",
@@ -140,7 +141,8 @@ def set_language(lang: str | None) -> None:
     _language = lang
 
 
-def _current() -> str:
+def language() -> str:
+    """The language messages are given in now (a code such as ``"en"``, e.g. for an HTML ``lang``)."""
     lang = _language or os.environ.get(_ENV) or DEFAULT
     return lang if (LOCALE_DIR / f"{lang}.po").is_file() else DEFAULT
 
@@ -159,7 +161,7 @@ def msg(key: str, /, **fields: object) -> str:
         If the key is not in the catalogue or a field is missing (a programming error: tests catch it).
     """
     try:
-        text = catalogue(_current())[key]
+        text = catalogue(language())[key]
     except KeyError:
         raise MessageError(
             f"no message {key!r} in the catalogue (coursekit/locale/en.po)"

@@ -389,7 +389,7 @@ def _blank_items(enc: dict[str, Any]) -> list[str]:
 def _listing(items: Sequence[str]) -> str:
     shown = ", ".join(items[:_MAX_LISTED])
     more = len(items) - _MAX_LISTED
-    return msg("check.listing_more", shown=shown, more=more) if more > 0 else shown
+    return msg("listing.more", shown=shown, more=more) if more > 0 else shown
 
 
 def _roughly(x: float) -> str:

@@ -63,6 +63,7 @@ from coursekit.grading.results import (
     write_renamed,
     write_summary,
 )
+from coursekit.messages import msg
 
 __all__ = [
     "SETUP_TIMEOUT",
@@ -323,27 +324,33 @@ def grade_file(path: Path, sid: str, ctx: Context) -> SubmissionResult:
         if size > MAX_SUBMISSION_BYTES:
             return _error_result(
                 sid, shown_path(path), "", ctx,
-                f"Not graded: the file is {size / 2**20:,.0f} MB, more than the {MAX_SUBMISSION_BYTES >> 20} MB a "
-                "notebook may have; clear its outputs (Edit > Clear Outputs of All Cells), save and hand it in again.",
+                msg("grade.file.too_big", size=f"{size / 2**20:,.0f}", limit=MAX_SUBMISSION_BYTES >> 20),
                 started,
             )  # fmt: skip
         raw = Path(path).read_bytes()
     except OSError as exc:
         return _error_result(
-            sid, shown_path(path), "", ctx, f"The file could not be read ({exc.strerror}).", started
+            sid,
+            shown_path(path),
+            "",
+            ctx,
+            msg("grade.file.unreadable", error=exc.strerror),
+            started,
         )
     sha = hashlib.sha256(raw).hexdigest()
     try:
         nb = read_submission(raw)
     except ValueError as exc:
-        return _error_result(sid, shown_path(path), sha, ctx, f"Not graded: {exc}.", started)
+        return _error_result(
+            sid, shown_path(path), sha, ctx, msg("grade.file.not_notebook", why=exc), started
+        )
     except Exception as exc:  # noqa: BLE001 - e.g. nbformat choking on a strange but valid JSON file
         return _error_result(
             sid,
             shown_path(path),
             sha,
             ctx,
-            f"Not graded: the notebook could not be read ({fault_text(exc)}).",
+            msg("grade.file.fault", error=fault_text(exc)),
             started,
         )
     try:
@@ -353,7 +360,7 @@ def grade_file(path: Path, sid: str, ctx: Context) -> SubmissionResult:
     except Exception as exc:  # noqa: BLE001 - a fault while grading one submission is that submission's result
         return _error_result(
             sid, shown_path(path), sha, ctx,
-            f"Not graded: the grader could not handle this notebook ({fault_text(exc)}); tell your instructor.",
+            msg("grade.grader_fault.tell", error=fault_text(exc)),
             started,
         )  # fmt: skip
     result.path, result.sha256 = shown_path(path), sha
@@ -413,12 +420,12 @@ def grade_notebook(
     started = time.monotonic() if started is None else started
     plan = reconcile(ctx.released, nb)
     if time.monotonic() - started >= ctx.limits.timeout:
-        msg = f"Not graded: the whole notebook ran past its {ctx.limits.timeout:g} s limit."
+        text = msg("grade.notebook_timeout", limit=f"{ctx.limits.timeout:g}")
         rows = [
-            QuestionResult(q.qid, 0.0, q.points, "timeout", msg, [msg])
+            QuestionResult(q.qid, 0.0, q.points, "timeout", text, [text])
             for q in ctx.exercise.questions
         ]
-        return SubmissionResult(sid, "", "", rows, [msg], time.monotonic() - started)
+        return SubmissionResult(sid, "", "", rows, [text], time.monotonic() - started)
     slot = ctx.next_slot()
     kernel, folder = _start_kernel(ctx, slot)
     run = SubmissionRun(plan, ctx, kernel, started + ctx.limits.timeout, record)
@@ -437,15 +444,15 @@ def grade_notebook(
         elif q.qid in run.results:
             rows.append(run.results[q.qid])
         elif qp.missing:
-            msg = "The answer cell is missing from the notebook (deleted?); no points."
-            rows.append(QuestionResult(q.qid, 0.0, q.points, "missing", msg, [msg, *qp.restored]))
+            text = msg("grade.answer_cell.missing")
+            rows.append(QuestionResult(q.qid, 0.0, q.points, "missing", text, [text, *qp.restored]))
         elif run.states[q.qid].timeout or run.states[q.qid].error:
             st = run.states[q.qid]
-            status, msg = ("timeout", st.timeout) if st.timeout else ("error", st.error)
-            rows.append(QuestionResult(q.qid, 0.0, q.points, status, msg, [msg]))
+            status, text = ("timeout", st.timeout) if st.timeout else ("error", st.error)
+            rows.append(QuestionResult(q.qid, 0.0, q.points, status, text, [text]))
         else:
-            status, msg = run.dead or ("error", "Not graded: the answer cell was never reached.")
-            rows.append(QuestionResult(q.qid, 0.0, q.points, status, msg, [msg]))
+            status, text = run.dead or ("error", msg("grade.answer_cell.not_reached"))
+            rows.append(QuestionResult(q.qid, 0.0, q.points, status, text, [text]))
     notes = [*plan.notes, *run.notes]
     return SubmissionResult(sid, "", "", rows, notes, time.monotonic() - started)
 
@@ -454,17 +461,14 @@ def _written(
     qid: str, points: float, text: str | None, missing: bool, recovered: bool
 ) -> QuestionResult:
     if missing or text is None:
-        msg = "The written-answer cell is missing from the notebook (deleted?)."
-        return QuestionResult(qid, 0.0, points, "missing", msg, [msg])
+        line = msg("grade.written.missing")
+        return QuestionResult(qid, 0.0, points, "missing", line, [line])
     if is_blank_written(text):
-        msg = "Not attempted: the written answer is still the prompt."
-        return QuestionResult(qid, 0.0, points, "not_attempted", msg, [msg], written="")
-    words = len(text.split())
-    msg = f"Written answer ({words} words): graded by hand."
-    details = [msg] + (
-        ["(Found by its position: the cell had lost its marker.)"] if recovered else []
-    )
-    return QuestionResult(qid, None, points, "manual", msg, details, written=text)
+        line = msg("grade.written.blank")
+        return QuestionResult(qid, 0.0, points, "not_attempted", line, [line], written="")
+    line = msg("grade.written.by_hand", words=len(text.split()))
+    details = [line] + ([msg("grade.written.recovered")] if recovered else [])
+    return QuestionResult(qid, None, points, "manual", line, details, written=text)
 
 
 # ---- many submissions ----------------------------------------------------------------------------------------
@@ -738,13 +742,13 @@ def _grade_all(
                     path = dict(todo)[sid]
                     result = _error_result(
                         sid, shown_path(path), _sha(path), ctx,
-                        f"Not graded: the grader could not handle this notebook ({fault_text(exc)}).", time.monotonic(),
+                        msg("grade.grader_fault", error=fault_text(exc)), time.monotonic(),
                     )  # fmt: skip
                 if ctx.stop.is_set():
                     continue
                 if sid in renamed:
                     result.notes.append(
-                        f"Graded as {sid}: the file name {display_name(renamed[sid])!r} cannot serve as an id."
+                        msg("grade.renamed", sid=sid, name=repr(display_name(renamed[sid])))
                     )
                 journal.append(result)
                 results[sid] = result

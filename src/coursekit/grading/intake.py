@@ -18,14 +18,21 @@ from typing import Any
 
 import nbformat
 
+from coursekit.messages import msg
+
 __all__ = ["MAX_ID_BYTES", "display_name", "read_submission", "shown_path", "submission_id"]
 
 
 def _json_problem(exc: json.JSONDecodeError) -> str:
     """``"unterminated string starting at line 283, column 5"`` from a JSON error, readable as a phrase."""
-    msg = exc.msg[0].lower() + exc.msg[1:] if exc.msg else "invalid JSON"
-    where = f"line {exc.lineno}, column {exc.colno}"
-    return f"{msg} {where}" if msg.endswith(" at") else f"{msg} at {where}"
+    # (the problem itself is the json module's English phrase: Python does not translate it)
+    problem = exc.msg[0].lower() + exc.msg[1:] if exc.msg else msg("intake.json.invalid")
+    where = msg("intake.json.where", line=exc.lineno, column=exc.colno)
+    return (
+        f"{problem} {where}"
+        if problem.endswith(" at")
+        else msg("intake.json.at", problem=problem, where=where)
+    )
 
 
 def _without_lone_surrogates(data: Any) -> Any:
@@ -70,40 +77,32 @@ def read_submission(raw: bytes) -> nbformat.NotebookNode:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"the file is not text (UTF-8) at byte {exc.start}; hand in the .ipynb file itself"
-        ) from exc
+        raise ValueError(msg("intake.not_text", byte=exc.start)) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"the file is not valid notebook JSON ({_json_problem(exc)}); it may be "
-            "damaged: open it in Jupyter, save it again and hand it in once more"
-        ) from exc
+        raise ValueError(msg("intake.not_json", problem=_json_problem(exc))) from exc
     except RecursionError as exc:
-        raise ValueError("the file's JSON is nested too deeply to be a notebook") from exc
+        raise ValueError(msg("intake.too_deep")) from exc
     data = _without_lone_surrogates(data)
     if not isinstance(data, dict) or "nbformat" not in data:
-        raise ValueError("the file is JSON but not a Jupyter notebook (it has no nbformat version)")
+        raise ValueError(msg("intake.no_nbformat"))
     major = data.get("nbformat")
     if major != 4:
-        raise ValueError(
-            f"the notebook is in format version {major!r}; only version 4 (Jupyter 4 and later) can be graded: "
-            "save it from a current JupyterLab or Notebook"
-        )
+        raise ValueError(msg("intake.old_format", version=repr(major)))
     if not isinstance(data.get("cells"), list):
-        raise ValueError("the file is JSON but not a Jupyter notebook (it has no list of cells)")
+        raise ValueError(msg("intake.no_cells"))
     nb = nbformat.from_dict(data)
     for i, cell in enumerate(nb.cells):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            raise ValueError(f"cell {i} is not a valid notebook cell")
+            raise ValueError(msg("intake.bad_cell", cell=i))
         src = cell.get("source", "")
         if isinstance(src, list):
             if not all(isinstance(s, str) for s in src):
-                raise ValueError(f"cell {i} has a source that is not text")
+                raise ValueError(msg("intake.bad_source", cell=i))
             cell["source"] = "".join(src)
         elif not isinstance(src, str):
-            raise ValueError(f"cell {i} has a source that is not text")
+            raise ValueError(msg("intake.bad_source", cell=i))
         if not isinstance(cell.get("metadata", {}), dict):
             cell["metadata"] = {}
         cell.setdefault("metadata", {})

@@ -20,6 +20,7 @@ from coursekit.grading.plain import plain_view
 from coursekit.grading.reconcile import Plan
 from coursekit.grading.results import QuestionResult
 from coursekit.grading.spec import StudentFunctionError, StudentTimeout
+from coursekit.messages import msg
 
 if TYPE_CHECKING:
     from coursekit.grading.grader import Context
@@ -87,7 +88,7 @@ class SubmissionRun:
     def _submission_timeout(self) -> tuple[str, str]:
         return (
             "timeout",
-            f"Not graded: the whole notebook ran past its {self.ctx.limits.timeout:g} s limit.",
+            msg("grade.notebook_timeout", limit=f"{self.ctx.limits.timeout:g}"),
         )
 
     def run(self) -> None:
@@ -105,11 +106,14 @@ class SubmissionRun:
                 break
             budget = self.budget(step.role)
             reply = self.kernel.execute(step.source, budget)
-            where = f"cell {step.cell}" if step.cell is not None else "a re-inserted cell"
+            where = (
+                msg("grade.where.cell", cell=step.cell)
+                if step.cell is not None
+                else msg("grade.where.reinserted")
+            )
             if step.role in ("solution", "check") and step.qid:
-                where += (
-                    f" (the {'answer' if step.role == 'solution' else 'check'} cell of {step.qid})"
-                )
+                key = "grade.where.answer" if step.role == "solution" else "grade.where.check"
+                where += msg(key, qid=step.qid)
             if step.role == "solution" and step.qid:
                 self.states[step.qid].ran = True
                 pending.append(step.qid)
@@ -127,14 +131,12 @@ class SubmissionRun:
                 self.kernel.execute("", self.budget(), {"r": f"{_EXPORT}.release_failed_cell()"})
             text = f"{reply.ename}: {reply.evalue}".strip(": ")[:300]
             if role == "solution" and st is not None:
-                st.error = f"Your answer cell stopped with an error: {text}"
+                st.error = msg("grade.cell.error", error=text)
             elif role == "setup":
-                self.notes.append(
-                    f"The setup cell failed ({text}); answers that need it could not run."
-                )
+                self.notes.append(msg("grade.setup.error", error=text))
             elif role == "code" and len(self.notes) < 8:
                 # (a check cell's error only echoes its answer cell's, which has its own row)
-                self.notes.append(f"Your {where} raised {text}.")
+                self.notes.append(msg("grade.code.error", where=where, error=text))
             return
         if reply.status == "timeout":
             allowed = self.ctx.limits.cell_timeout
@@ -148,24 +150,20 @@ class SubmissionRun:
                 self.dead = self._submission_timeout()
             if role == "solution" and st is not None:
                 st.timeout = (
-                    f"Your answer cell ran past the {budget:g} s limit ({reply.detail})."
+                    msg("grade.cell.timeout", limit=f"{budget:g}", detail=reply.detail)
                     if not whole
-                    else f"Your answer cell was still running when the notebook's {self.ctx.limits.timeout:g} s ran out."
+                    else msg("grade.cell.out_of_time", limit=f"{self.ctx.limits.timeout:g}")
                 )
             else:
-                self.notes.append(f"Your {where} was stopped: {reply.detail}.")
+                self.notes.append(msg("grade.code.stopped", where=where, detail=reply.detail))
             if reply.killed and not self.dead:
-                self.dead = (
-                    "error",
-                    f"Not graded: the kernel had to be stopped after {where} ran too long.",
-                )
+                self.dead = ("error", msg("grade.killed_after", what=where))
             return
         # died
-        why = f"the kernel stopped while running {where}: {reply.detail}"
-        self.notes.append(why[0].upper() + why[1:] + ".")
+        self.notes.append(msg("grade.died.note", where=where, detail=reply.detail))
         if role == "solution" and st is not None:
-            st.error = f"Your answer cell stopped the kernel: {reply.detail}."
-        self.dead = ("error", f"Not graded: {why}.")
+            st.error = msg("grade.cell.died", detail=reply.detail)
+        self.dead = ("error", msg("grade.died", where=where, detail=reply.detail))
 
     # ---- answers and hidden tests -----------------------------------------------------------------------
 
@@ -179,16 +177,16 @@ class SubmissionRun:
                 raise
             except Exception as exc:  # noqa: BLE001 - one answer's fault is that question's error row
                 q = self.ctx.exercise.question(qid)
-                msg = f"Your answer could not be graded ({fault_text(exc)})."
-                self.results[qid] = QuestionResult(qid, 0.0, q.points, "error", msg, [msg])
+                text = msg("grade.question.fault", error=fault_text(exc))
+                self.results[qid] = QuestionResult(qid, 0.0, q.points, "error", text, [text])
 
     def grade_question(self, qid: str) -> QuestionResult:
         q = self.ctx.exercise.question(qid)
         st, qp = self.states[qid], self.plan.questions[qid]
         notes = [*qp.tampered, *qp.restored]
         if qp.missing:
-            msg = "The answer cell is missing from the notebook (deleted?); no points."
-            return QuestionResult(qid, 0.0, q.points, "missing", msg, [msg, *notes])
+            text = msg("grade.answer_cell.missing")
+            return QuestionResult(qid, 0.0, q.points, "missing", text, [text, *notes])
         if st.timeout:
             return QuestionResult(qid, 0.0, q.points, "timeout", st.timeout, [st.timeout, *notes])
         if st.error:
@@ -209,35 +207,31 @@ class SubmissionRun:
         else:
             value, problem = self.export(q.answer_name or "")
             if problem is not None:
-                status, msg = problem
+                status, text = problem
                 if self.dead and status == "error":
-                    msg = self.dead[1]
-                return QuestionResult(qid, 0.0, q.points, status, msg, [msg, *notes])
+                    text = self.dead[1]
+                return QuestionResult(qid, 0.0, q.points, status, text, [text, *notes])
             if is_untouched(value):
                 return self._not_attempted(q.qid, q.points, notes, qp.tampered)
             extra = []
             if isinstance(value, Unexportable):
                 extra.append(
-                    f"Your answer is an object of type {value.type_name}, which cannot be graded "
-                    f"({value.reason}); give a plain value: a number, text, list, dict, Series or DataFrame."
+                    msg("grade.answer.unexportable", type=value.type_name, reason=value.reason)
                 )
             view = None if isinstance(value, Unexportable) else plain_view(value)
             bad = non_finite(view)
             if bad and self.refuses_non_finite(qid):
-                msg = (
-                    f"Your answer holds {bad}, which is not a number a test can check: look for a division by "
-                    "zero or a missing value in your computation."
-                )
-                return QuestionResult(qid, 0.0, q.points, "failed", msg, [msg, *notes])
+                text = msg("grade.answer.non_finite", value=bad)
+                return QuestionResult(qid, 0.0, q.points, "failed", text, [text, *notes])
             outcomes = run_tests(tests, q.points, answer=view)
         return self._verdict(qid, q.points, outcomes, extra, notes, bool(qp.tampered))
 
     def _not_attempted(
         self, qid: str, points: float, notes: list[str], tampered: list[str]
     ) -> QuestionResult:
-        msg = "Not attempted: the answer is still the blank (...) of the student edition."
+        text = msg("grade.not_attempted")
         status = "tampered" if tampered else "not_attempted"
-        return QuestionResult(qid, 0.0, points, status, " ".join([*tampered, msg]), [msg, *notes])
+        return QuestionResult(qid, 0.0, points, status, " ".join([*tampered, text]), [text, *notes])
 
     def _verdict(
         self,
@@ -252,18 +246,18 @@ class SubmissionRun:
         passed = sum(o.passed for o in outcomes)
         failures = list(dict.fromkeys(o.message for o in outcomes if not o.passed))
         if passed == len(outcomes):
-            status, summary = "passed", f"All {len(outcomes)} hidden tests passed."
+            status, summary = "passed", msg("grade.tests.all_passed", total=len(outcomes))
         else:
             status = "partial" if earned > 0 else "failed"
             if any(o.timed_out for o in outcomes):
                 status = "timeout" if earned == 0 else status
-            summary = f"{passed} of {len(outcomes)} hidden tests passed."
-        msg = " ".join([summary, *extra, *failures])
+            summary = msg("grade.tests.passed", passed=passed, total=len(outcomes))
+        text = " ".join([summary, *extra, *failures])
         if tampered and status in ("passed", "partial", "failed"):
-            msg = " ".join([*notes[:1], msg])
+            text = " ".join([*notes[:1], text])
             status = "tampered"
         details = [*extra, *failures] if failures or extra else [summary]
-        return QuestionResult(qid, earned, points, status, msg, [*details, *notes])
+        return QuestionResult(qid, earned, points, status, text, [*details, *notes])
 
     def export(self, name: str) -> tuple[Any, tuple[str, str] | None]:
         """Ask the kernel for the value of ``name``; return (value, None) or (None, (status, message))."""
@@ -274,45 +268,35 @@ class SubmissionRun:
             return None, self.dead
         reply = self.kernel.execute("", self.budget(), {"a": f"{_EXPORT}.dump({name})"})
         if reply.status == "died":
-            self.dead = (
-                "error",
-                f"Not graded: the kernel stopped while your answer was read ({reply.detail}).",
-            )
+            self.dead = ("error", msg("grade.export.died", detail=reply.detail))
             return None, self.dead
         if reply.status == "timeout":
             if reply.killed:
-                self.dead = (
-                    "error",
-                    "Not graded: the kernel had to be stopped while your answer was read.",
-                )
-            return None, (
-                "timeout",
-                f"Reading your answer `{name}` took too long ({reply.detail}).",
-            )
+                self.dead = ("error", msg("grade.export.killed"))
+            return None, ("timeout", msg("grade.export.timeout", name=name, detail=reply.detail))
         if reply.status != "ok":
             return None, (
                 "error",
-                f"Your answer `{name}` could not be read ({reply.ename}: {reply.evalue}).",
+                msg("grade.export.error", name=name, error_type=reply.ename, error=reply.evalue),
             )
         entry = reply.expressions.get("a") or {}
         if entry.get("status") != "ok":
             ename, evalue = str(entry.get("ename", "")), str(entry.get("evalue", ""))[:200]
             if ename == "NameError":
-                return None, (
-                    "failed",
-                    f"`{name}` is not defined when your notebook runs from the top: assign your answer to "
-                    f"`{name}` in the answer cell.",
-                )
-            return None, ("error", f"Your answer `{name}` could not be read ({ename}: {evalue}).")
+                return None, ("failed", msg("grade.export.undefined", name=name))
+            return None, (
+                "error",
+                msg("grade.export.error", name=name, error_type=ename, error=evalue),
+            )
         try:
             outer = decode_json(_plain_text(entry))
             if "err" in outer:
-                return None, ("error", f"Your answer `{name}` could not be read: {outer['err']}")
+                return None, ("error", msg("grade.export.unreadable", name=name, why=outer["err"]))
             if "v" not in outer:
-                raise ExportError("the kernel returned JSON of an unexpected shape.")
+                raise ExportError(msg("grade.reply.shape"))
             return decode(outer["v"]), None
         except ExportError as exc:
-            return None, ("error", f"Your answer `{name}` could not be read: {exc}")
+            return None, ("error", msg("grade.export.unreadable", name=name, why=exc))
 
 
 def fault_text(exc: BaseException) -> str:
@@ -380,13 +364,13 @@ def _plain_text(entry: dict[str, Any]) -> str:
     data = entry.get("data")
     text = data.get("text/plain") if isinstance(data, dict) else None
     if not isinstance(text, str):
-        raise ExportError("the kernel's reply carries no text.")
+        raise ExportError(msg("grade.reply.no_text"))
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-        raise ExportError("the kernel's reply is not the text the grader asked for.") from exc
+        raise ExportError(msg("grade.reply.not_text")) from exc
     if not isinstance(value, str):
-        raise ExportError("the kernel's reply is not the text the grader asked for.")
+        raise ExportError(msg("grade.reply.not_text"))
     return value
 
 
@@ -394,9 +378,9 @@ def _describe_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     def short(v: Any) -> str:
         shape = getattr(v, "shape", None)
         if shape is not None and hasattr(v, "columns"):
-            return f"<DataFrame {shape[0]}×{shape[1]}>"
+            return msg("check.args.frame", rows=shape[0], columns=shape[1])
         if shape is not None:
-            return f"<{type(v).__name__} of {len(v)}>"
+            return msg("grade.args.sized", type=type(v).__name__, length=len(v))
         text = repr(v)
         return text if len(text) <= 40 else text[:37] + "..."
 
@@ -422,65 +406,58 @@ class KernelCall:
         run = self.run
         label = f"{self.name}({_describe_args(args, kwargs)})"
         if run.dead:
-            raise StudentFunctionError(f"{label} could not be called: {run.dead[1]}")
+            raise StudentFunctionError(msg("grade.call.dead", call=label, why=run.dead[1]))
         if run.remaining() <= 0:
             run.dead = run._submission_timeout()
-            raise StudentTimeout(f"{label} could not be called: the notebook's time ran out.")
+            raise StudentTimeout(msg("grade.call.out_of_time", call=label))
         payload = encode_args(args, kwargs)
         expr = f"{_EXPORT}.call({self.name}, {payload!r})"
         budget = run.budget()
         reply = run.kernel.execute("", budget, {"r": expr})
         if reply.status == "died":
-            run.dead = (
-                "error",
-                f"Not graded: the kernel stopped while {label} ran ({reply.detail}).",
+            run.dead = ("error", msg("grade.call.died", call=label, detail=reply.detail))
+            raise StudentFunctionError(
+                msg("grade.call.stopped_kernel", call=label, detail=reply.detail)
             )
-            raise StudentFunctionError(f"{label} stopped the kernel: {reply.detail}.")
         if reply.status == "timeout":
             if reply.killed:
-                run.dead = (
-                    "error",
-                    f"Not graded: the kernel had to be stopped after {label} ran too long.",
-                )
-            raise StudentTimeout(f"{label} did not return within {budget:g} s.")
+                run.dead = ("error", msg("grade.killed_after", what=label))
+            raise StudentTimeout(msg("grade.call.timeout", call=label, limit=f"{budget:g}"))
         entry = reply.expressions.get("r") or {}
         if reply.status != "ok" or entry.get("status") != "ok":
             ename = str(entry.get("ename", reply.ename))
             if ename == "NameError":
-                raise StudentFunctionError(
-                    f"`{self.name}` is not defined when your notebook runs from the top: define the function "
-                    "in the answer cell."
-                )
+                raise StudentFunctionError(msg("grade.call.undefined", name=self.name))
             raise StudentFunctionError(
-                f"{label} could not be called ({ename}: {entry.get('evalue', '')})."
+                msg("grade.call.error", call=label, error_type=ename, error=entry.get("evalue", ""))
             )
         try:
             outer = decode_json(_plain_text(entry))
         except ExportError as exc:
-            raise StudentFunctionError(f"The result of {label} could not be read: {exc}") from exc
+            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=exc)) from exc
         self.calls += 1
         if "raised" in outer:
             kind, message = (list(outer["raised"]) + ["", ""])[:2]
             self.all_ellipsis = False
-            raise StudentFunctionError(f"{label} raised {kind}: {message}".rstrip(": "), str(kind))
+            raised = msg("grade.call.raised", call=label, error_type=kind, error=message)
+            raise StudentFunctionError(raised.rstrip(": "), str(kind))
         if "err" in outer:
             self.all_ellipsis = False
-            raise StudentFunctionError(f"The result of {label} could not be read: {outer['err']}")
+            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=outer["err"]))
         try:
             value = decode(outer.get("v"))
         except ExportError as exc:
-            raise StudentFunctionError(f"The result of {label} could not be read: {exc}") from exc
+            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=exc)) from exc
         if not is_untouched(value):
             self.all_ellipsis = False
         if isinstance(value, Unexportable):
             raise StudentFunctionError(
-                f"{label} returned an object of type {value.type_name}, which cannot be graded ({value.reason})."
+                msg(
+                    "grade.call.unexportable", call=label, type=value.type_name, reason=value.reason
+                )
             )
         view = plain_view(value)
         bad = non_finite(view)
         if bad and run.refuses_non_finite(self.qid):
-            raise StudentFunctionError(
-                f"{label} returned {bad}, which is not a number a test can check (a division by zero or a "
-                "missing value?)."
-            )
+            raise StudentFunctionError(msg("grade.call.non_finite", call=label, value=bad))
         return view

@@ -34,6 +34,7 @@ from coursekit.exercises.format import (
     solution_parts,
     stub_for,
 )
+from coursekit.messages import msg
 
 Role = Literal["setup", "solution", "check", "code"]
 
@@ -517,7 +518,7 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
                 qp.recovered = not s.by_tag
             continue
         if s.role == "hidden-tests":
-            notes.append(f"Cell {s.index} looks like a hidden-tests cell; it was not run.")
+            notes.append(msg("grade.reconcile.hidden_tests", cell=s.index))
             continue
         if rc is None:
             steps.append(Step("code", _source(s.cell), None, s.index))
@@ -525,10 +526,7 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
         merged, changed = merge_cell(rc.source, rc.stub_mask, _source(s.cell))
         if rc.role == "setup":
             if changed:
-                notes.append(
-                    "The setup cell was edited: its released line(s) "
-                    f"{_listing(changed)} had been changed or removed, and were put back before grading."
-                )
+                notes.append(msg("grade.reconcile.setup_edited", lines=_listing(changed)))
             steps.append(Step("setup", merged, None, s.index))
             continue
         assert rc.qid is not None
@@ -537,14 +535,9 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
             qp.answer_cell = s.index
             qp.recovered = not s.by_tag
             if changed:
-                qp.tampered.append(
-                    f"Given lines of the answer cell were changed and have been restored: {_listing(changed)}."
-                )
+                qp.tampered.append(msg("grade.reconcile.answer_edited", lines=_listing(changed)))
         elif changed:
-            qp.tampered.append(
-                f"The check cell was edited: its released line(s) {_listing(changed)} had been changed or "
-                "removed, and were put back before grading."
-            )
+            qp.tampered.append(msg("grade.reconcile.check_edited", lines=_listing(changed)))
         steps.append(Step(rc.role, merged, rc.qid, s.index))  # type: ignore[arg-type]
 
     # re-insert deleted released cells after the nearest preceding released cell that is present
@@ -561,9 +554,10 @@ def _ids(claimed: dict[int, tuple[ReleasedCell, _Seen]]) -> set[int]:
 
 
 def _listing(lines: list[str], limit: int = 3) -> str:
-    shown = [f"`{line[:80]}`" for line in lines[:limit]]
-    more = f" and {len(lines) - limit} more" if len(lines) > limit else ""
-    return ", ".join(shown) + more
+    shown = ", ".join(f"`{line[:80]}`" for line in lines[:limit])
+    return (
+        msg("listing.more", shown=shown, more=len(lines) - limit) if len(lines) > limit else shown
+    )
 
 
 def _reinsert(
@@ -582,11 +576,9 @@ def _reinsert(
             qp = plans[rc.qid]
             if rc.role == "solution":
                 qp.missing = True
-                qp.restored.append(
-                    "The answer cell was missing; the released (blank) one was put back."
-                )
+                qp.restored.append(msg("grade.reconcile.answer_restored"))
             else:
-                qp.restored.append("A check cell was missing; the released one was put back.")
+                qp.restored.append(msg("grade.reconcile.check_restored"))
             # after the last step standing for an earlier released cell
             earlier = {(c.role, c.qid, c.source) for c in order[:k]}
             pos = 0

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from coursekit.messages import language, msg
+
 STATUSES = (
     "passed",
     "partial",
@@ -44,16 +46,23 @@ STATUSES = (
 """Every status a gradebook row can have."""
 
 VERDICTS = {
-    "passed": "Correct",
-    "partial": "Partly correct",
-    "failed": "Not correct",
-    "not_attempted": "Not attempted",
-    "error": "Error",
-    "timeout": "Ran too long",
-    "tampered": "Given code was changed",
-    "missing": "Missing",
-    "manual": "Graded by hand",
+    "passed": "status.passed",
+    "partial": "status.partial",
+    "failed": "status.failed",
+    "not_attempted": "status.not_attempted",
+    "error": "status.error",
+    "timeout": "status.timeout",
+    "tampered": "status.tampered",
+    "missing": "status.missing",
+    "manual": "status.manual",
 }
+"""The message key of each status's label on the feedback page (see :func:`verdict`)."""
+
+
+def verdict(status: str) -> str:
+    """The label a student reads for a status, e.g. ``"Partly correct"`` (in the current language)."""
+    return msg(VERDICTS[status])
+
 
 GRADEBOOK_COLUMNS = ["submission", "question", "points", "max_points", "status", "message"]
 SUMMARY_COLUMNS = [
@@ -367,6 +376,14 @@ ul { margin: .2rem 0; padding-left: 1.2rem; } .written { white-space: pre-wrap; 
 """
 
 
+_HEADS = (
+    "feedback.head.question",
+    "feedback.head.result",
+    "feedback.head.points",
+    "feedback.head.feedback",
+)
+
+
 def feedback_html(result: SubmissionResult, title: str, set_id: str) -> str:
     """The student's feedback page for one submission (a self-contained HTML document).
 
@@ -375,11 +392,11 @@ def feedback_html(result: SubmissionResult, title: str, set_id: str) -> str:
     """
     e = html.escape
     pending = result.manual_pending
-    total = f"{fmt_points(result.points)} / {fmt_points(result.max_points)} points"
+    total = msg(
+        "feedback.total", points=fmt_points(result.points), max_points=fmt_points(result.max_points)
+    )
     if pending:
-        total += (
-            f" ({fmt_points(pending)} points of written answers are still to be graded by hand)"
-        )
+        total += msg("feedback.pending", points=fmt_points(pending))
     rows = []
     for q in result.questions:
         items = "".join(f"<li>{e(d)}</li>" for d in q.details)
@@ -388,28 +405,30 @@ def feedback_html(result: SubmissionResult, title: str, set_id: str) -> str:
             body += f'<div class="written">{e(q.written)}</div>'
         pts = "–" if q.points is None else fmt_points(q.points)
         rows.append(
-            f'<tr><td>{e(q.question)}</td><td class="{e(q.status)}">{e(VERDICTS[q.status])}</td>'
+            f'<tr><td>{e(q.question)}</td><td class="{e(q.status)}">{e(verdict(q.status))}</td>'
             f'<td class="pts">{pts} / {fmt_points(q.max_points)}</td><td>{body}</td></tr>'
         )
     notes = ""
     if result.notes:
         notes = (
-            "<h2>About your notebook</h2><ul>"
+            f"<h2>{e(msg('feedback.about'))}</h2><ul>"
             + "".join(f"<li>{e(n)}</li>" for n in result.notes)
             + "</ul>"
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    page_title = msg("feedback.title", title=e(title), submission=e(result.submission))
+    heads = "".join(f"<th>{e(msg(key))}</th>" for key in _HEADS)
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><title>Feedback: {e(title)} — {e(result.submission)}</title>'
+        f'<html lang="{e(language())}"><head><meta charset="utf-8"><title>{page_title}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head><body>'
         f"<h1>{e(title)}</h1>"
-        f'<p class="sub">Exercise set {e(set_id)} · feedback for <strong>{e(result.submission)}</strong></p>'
+        f'<p class="sub">{msg("feedback.subtitle", set_id=e(set_id), submission=e(result.submission))}</p>'
         f'<p class="total">{e(total)}</p>'
-        "<table><thead><tr><th>Question</th><th>Result</th><th>Points</th><th>Feedback</th></tr></thead>"
+        f"<table><thead><tr>{heads}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>{notes}"
-        f'<p class="sub">Graded automatically on {stamp}. Questions marked "Graded by hand" are read by your '
-        "instructor.</p></body></html>\n"
+        f'<p class="sub">{msg("feedback.footer", stamp=stamp, manual=verdict("manual"))}</p>'
+        "</body></html>\n"
     )
 
 
