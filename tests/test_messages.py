@@ -267,6 +267,26 @@ def test_a_french_catalogue_changes_the_checks_output_and_falls_back_to_english(
     assert why == "il faut 3 éléments, mais il y en a 2."
 
 
+def test_the_feedback_page_follows_the_language(french):
+    from coursekit.grading.results import QuestionResult, SubmissionResult, feedback_html
+
+    fr = french / "fr.po"
+    fr.write_text(
+        fr.read_text(encoding="utf-8")
+        + '\nmsgctxt "status.partial"\nmsgid "Partly correct"\nmsgstr "En partie juste"\n',
+        encoding="utf-8",
+    )
+    catalogue.cache_clear()
+    row = QuestionResult("q1", 1.0, 2.0, "partial", "1 of 2 hidden tests passed.", ["x"])
+    result = SubmissionResult("alice", "", "", [row], [])
+    english = feedback_html(result, "Set", "02")
+    assert '<html lang="en">' in english and ">Partly correct<" in english
+    set_language("fr")
+    page = feedback_html(result, "Set", "02")
+    assert '<html lang="fr">' in page and ">En partie juste<" in page
+    assert "Graded automatically on" in page  # untranslated: English
+
+
 def test_the_language_comes_from_the_environment_and_unknown_ones_are_refused(french, monkeypatch):
     monkeypatch.setenv("COURSEKIT_LANG", "fr")
     assert msg("check.status.correct") == "juste"

@@ -57,6 +57,7 @@ def test_wheel_carries_data_and_asks_only_for_a_students_dependencies(wheel: Pat
     data_files = {p.name for p in (ROOT / "data").glob("*.csv")} | {"datapackage.json"}
     assert {f"coursekit/_data/{n}" for n in data_files} <= names
     assert "coursekit/_data/references.bib" in names
+    assert "coursekit/locale/en.po" in names  # the message catalogue (coursekit.messages)
     assert not any(
         n.startswith("coursekit/_data/") and not n.endswith((".csv", ".json", ".bib"))
         for n in names
