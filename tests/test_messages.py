@@ -24,6 +24,8 @@ STUDENT_FACING = [
     "grading/reconcile.py",
     "grading/results.py",
     "grading/intake.py",
+    "grading/hidden.py",
+    "grading/kernel.py",
 ]
 
 # Strings of three or more words that may stay in a student-facing module, each with the reason. Keyed by
@@ -64,6 +66,38 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "{…} file name(s) could not serve as ids",
     ): "instructor's stderr",
     ("grading/grader.py", "_grade_all", "preflight: the reference solution"): "instructor's stderr",
+    # A hidden-tests cell that does not work: an error for the exercise's author (`coursekit grade` refuses).
+    (
+        "grading/hidden.py",
+        "compile_tests",
+        "{…}: the hidden-tests cell does not run",
+    ): "author's error",
+    ("grading/hidden.py", "compile_tests", "{…}: hidden test {…}() asks for"): "author's error",
+    (
+        "grading/hidden.py",
+        "compile_tests",
+        "{…}: the hidden-tests cell defines no test",
+    ): "author's error",
+    # Choosing the sandbox and starting kernels: the grading machine's problems, for the instructor.
+    ("grading/kernel.py", "resolve_sandbox", "unknown sandbox mode"): "usage error",
+    (
+        "grading/kernel.py",
+        "resolve_sandbox",
+        "--sandbox bwrap: bubblewrap is not installed",
+    ): "instructor's error",
+    (
+        "grading/kernel.py",
+        "start",
+        "bubblewrap is not usable on this machine",
+    ): "instructor's error",
+    ("grading/kernel.py", "start", "could not start the kernel"): "instructor's error",
+    ("grading/kernel.py", "start", "did not answer within"): "instructor's error",
+    ("grading/kernel.py", "start", "exited while starting"): "instructor's error",
+    (
+        "grading/kernel.py",
+        "start",
+        "the grading kernel {…}. Its log ends with",
+    ): "instructor's error",
 }
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coursekit.grading.spec import StudentFunctionError, StudentTimeout, points_of
+from coursekit.messages import msg
 
 
 class HiddenTestsError(RuntimeError):
@@ -164,7 +165,7 @@ def run_tests(
         try:
             test.func(**kwargs)
         except AssertionError as exc:
-            text = str(exc).strip() or "A hidden test failed (it gives no explanation)."
+            text = str(exc).strip() or msg("grade.test.no_explanation")
             outcomes.append(TestOutcome(False, 0.0, weight, text))
         except StudentTimeout as exc:
             outcomes.append(TestOutcome(False, 0.0, weight, str(exc), timed_out=True))
@@ -176,7 +177,7 @@ def run_tests(
                     False,
                     0.0,
                     weight,
-                    f"Your answer could not be checked ({type(exc).__name__}: {exc}).",
+                    msg("grade.test.broke", error_type=type(exc).__name__, error=exc),
                 )
             )
         else:
@@ -185,4 +186,4 @@ def run_tests(
 
 
 def _not_a_function(*args: Any, **kwargs: Any) -> Any:
-    raise StudentFunctionError("This question's answer is a value, not a function.")
+    raise StudentFunctionError(msg("grade.test.not_a_function"))

@@ -34,6 +34,8 @@ import zmq
 from jupyter_client.connect import write_connection_file
 from jupyter_client.session import Session
 
+from coursekit.messages import msg
+
 SandboxMode = Literal["none", "bwrap"]
 
 #: The user id (and group id) the kernel has inside bubblewrap: "nobody", never root.
@@ -77,20 +79,20 @@ def describe_exit(returncode: int | None, sandboxed: bool = False) -> str:
     exit status 128 + N, which ``sandboxed=True`` turns back into the signal.
     """
     if returncode is None:
-        return "the kernel stopped responding"
+        return msg("kernel.exit.unresponsive")
     if sandboxed and 128 < returncode < 160:
         returncode = 128 - returncode
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
         except ValueError:
-            name = f"signal {-returncode}"
+            name = msg("kernel.exit.signal_number", number=-returncode)
         if name == "SIGKILL":
-            return "the kernel was killed by SIGKILL, e.g. by os.kill() or by the system when memory ran out"
+            return msg("kernel.exit.sigkill")
         if name == "SIGXCPU":
-            return "the kernel was killed by SIGXCPU: it used up its CPU-time limit"
-        return f"the kernel was killed by {name}"
-    return f"the kernel exited with status {returncode}, e.g. through os._exit() or a crash"
+            return msg("kernel.exit.sigxcpu")
+        return msg("kernel.exit.signal", signal=name)
+    return msg("kernel.exit.status", status=returncode)
 
 
 @dataclass
@@ -642,11 +644,11 @@ class Kernel:
                 return None
             if poller.poll(int(min(remaining, 0.5) * 1000) + 1):
                 try:
-                    _, msg = self.session.recv(sock, mode=zmq.NOBLOCK)
+                    _, message = self.session.recv(sock, mode=zmq.NOBLOCK)
                 except (ValueError, KeyError, TypeError):  # bad signature or malformed: ignore it
                     continue
-                if msg and msg.get("parent_header", {}).get("msg_id") == msg_id:
-                    return msg
+                if message and message.get("parent_header", {}).get("msg_id") == msg_id:
+                    return message
             elif not self.alive():
                 return "died"
 
@@ -688,7 +690,7 @@ class Kernel:
             return Reply(
                 "timeout",
                 killed=True,
-                detail="the kernel stopped taking requests, so it was stopped",
+                detail=msg("kernel.unresponsive"),
             )
         msg_id = sent["header"]["msg_id"]
         reply = self._wait(self._shell, msg_id, time.monotonic() + timeout)
@@ -710,12 +712,12 @@ class Kernel:
         )
 
     def _interrupt_after_timeout(self, msg_id: str, timeout: float) -> Reply:
-        detail = f"it was still running after {timeout:g} s and was interrupted"
+        detail = msg("kernel.interrupted", limit=f"{timeout:g}")
         assert self._control is not None and self._shell is not None
         self._request(self._control, "interrupt_request", {}, time.monotonic() + 3)
         late = self._wait(self._shell, msg_id, time.monotonic() + 3)
         if isinstance(late, dict):
             return Reply("timeout", detail=detail)
         self.kill()
-        detail = f"it was still running after {timeout:g} s and did not stop when interrupted, so its kernel was stopped"
+        detail = msg("kernel.stopped", limit=f"{timeout:g}")
         return Reply("timeout", killed=True, detail=detail)
