@@ -317,7 +317,7 @@ def vote_explorer(
         width=alt.Step(44),
         height=alt.Step(14),
     )
-    chart = _config(alt.hconcat(matrix, bars).add_params(*params))
+    chart = _config(alt.vconcat(matrix, bars).add_params(*params))  # stacked: fits the page column
     return InPageExplorer(
         ident="votes",
         title="the vote explorer",
@@ -464,11 +464,11 @@ def timeline_explorer(
                 legend=alt.Legend(orient="bottom"),
             ),
         )  # fmt: skip
-        .properties(width=520, height=alt.Step(34))
+        .properties(width=420, height=alt.Step(34))
     )
     phase_order = [phase_labels.get(p, p) for p in case.PHASES]
     counts = base.transform_aggregate(events="count()", groupby=["dimension_label", "phase_label"])
-    count_y = alt.Y("dimension_label:N", title=None, sort=dim_labels, axis=None)
+    count_y = alt.Y("dimension_label:N", title=None, sort=dim_labels, axis=alt.Axis(labelLimit=240))
     count_x = alt.X("phase_label:N", title=None, sort=phase_order,
                     axis=alt.Axis(labelAngle=-40, labelLimit=130, orient="top"))  # fmt: skip
     grid = alt.layer(
@@ -477,7 +477,7 @@ def timeline_explorer(
         .mark_text(fontSize=12, color=_TEXT)
         .encode(x=count_x, y=count_y, text="events:Q"),
     ).properties(title="Events per phase", width=alt.Step(70), height=alt.Step(34))
-    chart = _config(alt.hconcat(points, grid).add_params(*params))
+    chart = _config(alt.vconcat(points, grid).add_params(*params))  # stacked: fits the page column
     return InPageExplorer(
         ident="timeline",
         title="the timeline explorer",
