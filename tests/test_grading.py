@@ -1021,10 +1021,12 @@ def test_csv_writers(tmp_path):
     assert rows[4] == ["b", "q2", "", "3", "manual", "by hand"]
     results.write_summary(res, tmp_path / "s.csv")
     summary = list(csv.DictReader(open(tmp_path / "s.csv", newline="", encoding="utf-8")))
-    assert [(r["submission"], r["points"], r["percent"], r["manual_pending"]) for r in summary] == [
-        ("a", "2", "40.0", "3"),
-        ("b", "0", "0.0", "3"),
-    ]
+    # a written answer still to grade by hand is never counted as 0: percent stays empty until finalize
+    assert [
+        (r["submission"], r["points"], r["percent"], r["percent_so_far"], r["manual_pending"])
+        for r in summary
+    ] == [("a", "2", "", "100.0", "3"), ("b", "0", "", "0.0", "3")]
+    assert summary[0]["notes"].startswith("3 points of written answers are not graded yet")
 
 
 def test_progress_bar_only_when_enabled():

@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("data", "coursekit.commands.data"),
     ("release", "coursekit.commands.release"),
     ("grade", "coursekit.commands.grade"),
+    ("finalize", "coursekit.commands.finalize"),
     ("pages", "coursekit.commands.pages"),
     ("new-question", "coursekit.commands.new_question"),
 ]

@@ -61,6 +61,7 @@ from coursekit.grading.results import (
     write_junit,
     write_manual,
     write_renamed,
+    write_run,
     write_summary,
 )
 from coursekit.messages import msg
@@ -698,6 +699,7 @@ def _grade_all(
         say(NO_ISOLATION_WARNING)
     ex = ctx.exercise
     rubrics = {q.qid: q.rubric or "" for q in ex.questions if q.kind == "manual"}
+    write_run(out / "run.json", ex.set_id, ex.title)
     renamed = {sid: path for sid, path in submissions if submission_id(path.name)[1]}
     if renamed:
         write_renamed(renamed, out / "renamed.csv")

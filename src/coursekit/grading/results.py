@@ -4,8 +4,12 @@
   re-run reads it and skips what is already graded.
 * ``gradebook.csv``: one row per submission and question: ``submission, question, points, max_points,
   status, message``.
-* ``summary.csv``: one row per submission with the total.
-* ``manual.csv``: the written answers to grade by hand, with their rubric (only when the set has some).
+* ``summary.csv``: one row per submission with the total. While written answers wait for hand grading,
+  ``percent`` is left empty (it would count them as 0): ``percent_so_far`` gives the share of the points graded
+  so far, ``manual_pending`` the points waiting, and the notes say so.
+* ``manual.csv``: the written answers to grade by hand, with their rubric (only when the set has some). The
+  instructor fills in ``points`` and ``comment``; a re-run keeps what was typed (:func:`write_manual`).
+* ``run.json``: the set graded (id, title), for ``coursekit finalize``.
 * ``feedback/<submission>.html``: the student's feedback: per question the verdict, the points and the
   hidden tests' messages (never their code).
 * optionally a JUnit XML file for CI.
@@ -70,6 +74,7 @@ SUMMARY_COLUMNS = [
     "points",
     "max_points",
     "percent",
+    "percent_so_far",
     "manual_pending",
     "statuses",
     "notes",
@@ -97,6 +102,11 @@ class QuestionResult:
         The feedback lines shown to the student (test messages, notes).
     written : str or None
         For a written answer: the student's text.
+    comment : str or None
+        The instructor's comment to the student (from ``manual.csv`` or ``overrides.csv``, set by
+        ``coursekit finalize``).
+    by_hand : bool
+        The points were given or changed by the instructor (``coursekit finalize``).
     """
 
     question: str
@@ -106,6 +116,8 @@ class QuestionResult:
     message: str
     details: list[str] = field(default_factory=list)
     written: str | None = None
+    comment: str | None = None
+    by_hand: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -140,7 +152,7 @@ class SubmissionResult:
 
     @property
     def points(self) -> float:
-        """Points earned so far (written answers not yet graded count 0)."""
+        """Points earned so far (written answers not yet graded add nothing: see :attr:`percent`)."""
         return round(sum(q.points or 0.0 for q in self.questions), 4)
 
     @property
@@ -150,8 +162,24 @@ class SubmissionResult:
 
     @property
     def manual_pending(self) -> float:
-        """Points of written answers still to be graded by hand."""
-        return round(sum(q.max_points for q in self.questions if q.status == "manual"), 4)
+        """Points of written answers still to be graded by hand (no points given yet)."""
+        return round(
+            sum(q.max_points for q in self.questions if q.status == "manual" and q.points is None),
+            4,
+        )
+
+    @property
+    def percent(self) -> float | None:
+        """The grade in percent, or None while written answers wait for hand grading (never counted as 0)."""
+        if self.manual_pending or not self.max_points:
+            return None if self.manual_pending else 0.0
+        return 100.0 * self.points / self.max_points
+
+    @property
+    def percent_so_far(self) -> float | None:
+        """The share of the points graded so far, in percent (None when nothing is graded yet)."""
+        graded = self.max_points - self.manual_pending
+        return 100.0 * self.points / graded if graded > 0 else None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the journal's format)."""
@@ -160,7 +188,10 @@ class SubmissionResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
         """Rebuild a result from :meth:`to_dict`'s output."""
-        questions = [QuestionResult(**q) for q in data["questions"]]
+        known = set(QuestionResult.__dataclass_fields__)
+        questions = [
+            QuestionResult(**{k: v for k, v in q.items() if k in known}) for q in data["questions"]
+        ]
         return cls(
             submission=data["submission"],
             path=data["path"],
@@ -297,25 +328,50 @@ def write_gradebook(results: Iterable[SubmissionResult], path: Path) -> None:
     _atomic_write(path, _csv_text(GRADEBOOK_COLUMNS, gradebook_rows(results)))
 
 
+def fmt_percent(value: float | None) -> str:
+    """A percentage as written in the CSV files (``40.0``); empty for None."""
+    return "" if value is None else f"{value:.1f}"
+
+
+def pending_note(result: SubmissionResult) -> str:
+    """The sentence saying that written answers wait for hand grading, or ``""`` when none do."""
+    if not result.manual_pending:
+        return ""
+    return msg("summary.pending", points=fmt_points(result.manual_pending))
+
+
 def write_summary(results: Iterable[SubmissionResult], path: Path) -> None:
-    """Write ``summary.csv``: one row per submission with its total."""
+    """Write ``summary.csv``: one row per submission with its total.
+
+    While written answers wait for hand grading, ``percent`` is empty (never a grade that counts them as 0),
+    ``percent_so_far`` is the share of the points graded so far, and the notes begin with a sentence saying
+    how many points are pending.
+    """
     rows = []
     for r in sorted(results, key=lambda r: r.submission):
-        percent = 100.0 * r.points / r.max_points if r.max_points else 0.0
         statuses = " ".join(f"{q.question}={q.status}" for q in r.questions)
+        notes = [n for n in (pending_note(r), *r.notes) if n]
         rows.append(
             [
                 r.submission,
                 fmt_points(r.points),
                 fmt_points(r.max_points),
-                f"{percent:.1f}",
+                fmt_percent(r.percent),
+                fmt_percent(r.percent_so_far),
                 fmt_points(r.manual_pending),
                 statuses,
-                " | ".join(r.notes),
+                " | ".join(notes),
                 f"{r.seconds:.2f}",
             ]
         )
     _atomic_write(path, _csv_text(SUMMARY_COLUMNS, rows))
+
+
+def write_run(path: Path, set_id: str, title: str) -> None:
+    """Write ``run.json``: which set was graded (read by ``coursekit finalize`` for the pages and file names)."""
+    _atomic_write(
+        path, json.dumps({"set_id": set_id, "title": title}, ensure_ascii=False, indent=1) + "\n"
+    )
 
 
 def write_renamed(renamed: dict[str, Path], path: Path) -> None:
@@ -330,33 +386,84 @@ def write_renamed(renamed: dict[str, Path], path: Path) -> None:
     _atomic_write(path, _csv_text(["submission", "file"], rows))
 
 
+MANUAL_COLUMNS = [
+    "submission",
+    "question",
+    "max_points",
+    "status",
+    "points",
+    "comment",
+    "review",
+    "rubric",
+    "answer",
+]
+"""The columns of ``manual.csv``: the instructor fills in ``points`` and ``comment`` (shown to the student);
+``review`` flags a row whose answer changed after it was graded by hand (clear it once checked)."""
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and rows of a CSV file as a spreadsheet may save it: UTF-8 with or without a byte-order mark,
+    or Windows-1252 (what Excel's plain "CSV" format writes). Raises ``OSError`` when the file is unreadable."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    return list(reader.fieldnames or []), rows
+
+
+def _earlier_manual(path: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """The rows of an existing ``manual.csv`` by (submission, question); empty when there is none to read."""
+    try:
+        _, rows = read_csv_rows(path)
+    except (OSError, csv.Error):
+        return {}
+    return {(r.get("submission", ""), r.get("question", "")): r for r in rows}
+
+
 def write_manual(results: Iterable[SubmissionResult], rubrics: dict[str, str], path: Path) -> None:
     """Write ``manual.csv``: the written answers awaiting hand grading, with each question's rubric.
 
-    Columns: ``submission, question, max_points, status, rubric, answer`` (``points`` is left for the grader
-    to fill in).
+    Columns: :data:`MANUAL_COLUMNS`. What an instructor already typed into the file at ``path`` is kept: the
+    ``points``, ``comment`` and ``review`` of each (submission, question) are carried over, and rows of
+    submissions not (yet) in ``results`` are kept as they are, so a re-run of ``coursekit grade`` never loses
+    hand grading. When the answer of a row that was already graded has changed, its ``review`` column says so.
     """
-    rows = []
+    earlier = _earlier_manual(path)
+    rows: list[list[str]] = []
+    seen: set[str] = set()
     for r in sorted(results, key=lambda r: r.submission):
+        seen.add(r.submission)
         for q in r.questions:
-            if q.question in rubrics:
-                rows.append(
-                    [
-                        r.submission,
-                        q.question,
-                        fmt_points(q.max_points),
-                        q.status,
-                        "",
-                        rubrics[q.question],
-                        q.written or "",
-                    ]
-                )
-    _atomic_write(
-        path,
-        _csv_text(
-            ["submission", "question", "max_points", "status", "points", "rubric", "answer"], rows
-        ),
-    )
+            if q.question not in rubrics:
+                continue
+            answer = q.written or ""
+            old = earlier.get((r.submission, q.question), {})
+            points, comment, review = (old.get(k, "") for k in ("points", "comment", "review"))
+            graded = bool(points.strip() or comment.strip())
+            if graded and not review and old.get("answer", "") != neutralise(answer):
+                review = msg("manual.answer_changed")
+            rows.append(
+                [
+                    r.submission,
+                    q.question,
+                    fmt_points(q.max_points),
+                    q.status,
+                    points,
+                    comment,
+                    review,
+                    rubrics[q.question],
+                    answer,
+                ]
+            )
+    for (sid, _qid), old in earlier.items():
+        if sid and sid not in seen:
+            rows.append([old.get(c, "") for c in MANUAL_COLUMNS])
+    rows.sort(key=lambda row: (row[0], row[1]))
+    # cells carried over were neutralised when first written; neutralise() leaves them as they are
+    _atomic_write(path, _csv_text(MANUAL_COLUMNS, rows))
 
 
 # ---- feedback ----------------------------------------------------------------------------------------------
@@ -372,6 +479,8 @@ th { background: #f4f4f4; } td.pts { white-space: nowrap; }
 .not_attempted, .manual { color: #555; } .tampered { color: #762a83; }
 ul { margin: .2rem 0; padding-left: 1.2rem; } .written { white-space: pre-wrap; background: #f8f8f8;
      padding: .4rem; border-left: 3px solid #ccc; }
+.comment { white-space: pre-wrap; background: #eef4fb; padding: .4rem; border-left: 3px solid #2166ac;
+     margin-top: .3rem; }
 .total { font-size: 1.15rem; font-weight: 600; }
 """
 
@@ -388,7 +497,8 @@ def feedback_html(result: SubmissionResult, title: str, set_id: str) -> str:
     """The student's feedback page for one submission (a self-contained HTML document).
 
     It shows per question the verdict, the points and the hidden tests' messages; never the tests' code nor
-    the rubric of written answers.
+    the rubric of written answers. After ``coursekit finalize`` it also shows the points given by hand and the
+    instructor's comment.
     """
     e = html.escape
     pending = result.manual_pending
@@ -403,6 +513,11 @@ def feedback_html(result: SubmissionResult, title: str, set_id: str) -> str:
         body = f"<ul>{items}</ul>" if items else ""
         if q.written is not None and q.status in ("manual", "not_attempted"):
             body += f'<div class="written">{e(q.written)}</div>'
+        if q.by_hand and q.status != "manual":
+            body += f"<p>{e(msg('feedback.adjusted'))}</p>"
+        if q.comment:
+            label = e(msg("feedback.comment"))
+            body += f'<div class="comment"><strong>{label}</strong> {e(q.comment)}</div>'
         pts = "–" if q.points is None else fmt_points(q.points)
         rows.append(
             f'<tr><td>{e(q.question)}</td><td class="{e(q.status)}">{e(verdict(q.status))}</td>'
