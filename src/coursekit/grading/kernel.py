@@ -34,6 +34,7 @@ import zmq
 from jupyter_client.connect import write_connection_file
 from jupyter_client.session import Session
 
+from coursekit.grading.launcher import RECONNECT_IVL_MS
 from coursekit.messages import msg
 
 SandboxMode = Literal["none", "bwrap"]
@@ -46,6 +47,14 @@ SEND_TIMEOUT_MS = 200
 #: Address space a kernel may reserve beyond ``--memory-mb`` (RLIMIT_AS): about 390 MB are reserved, not used,
 #: by Python, numpy, pandas and the kernel's threads before any student code runs.
 ADDRESS_HEADROOM_MB = 512
+
+#: The kernel's own options: no history, output not captured at the file-descriptor level, errors only.
+KERNEL_ARGS = (
+    "--HistoryManager.enabled=False",
+    "--IPKernelApp.capture_fd_output=False",
+    "--IPKernelApp.quiet=True",
+    "--Application.log_level=ERROR",
+)
 
 #: Largest message accepted from a kernel; a bigger one is dropped and the request times out.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -320,6 +329,7 @@ def bwrap_command(
     seed: Path | None,
     limits: Limits,
     extra: Sequence[Path] = (),
+    zygote: bool = False,
 ) -> list[str]:
     """The bubblewrap arguments that sandbox one kernel (everything before the Python command).
 
@@ -328,9 +338,16 @@ def bwrap_command(
     grader's socket folder, the ``extra`` files read-only (e.g. the bibliography the data loader checks), and
     a private, size-limited tmpfs as working folder and ``/tmp``. It has no
     network and its own process, IPC and host-name namespaces; it dies with the grader.
+
+    ``zygote=True`` gives the same view to a pre-warmed process (:mod:`coursekit.grading.warm`), which runs as
+    uid 0 *of its own user namespace* with that namespace's capabilities (none on the machine), so that it can
+    give each kernel it forks fresh namespaces; each kernel then drops to ``nobody`` without capabilities.
     """
-    args = [exe, "--unshare-all", *_user_args(_bwrap_works(exe, user_namespace=True)),
-            "--die-with-parent", "--new-session", "--cap-drop", "ALL"]  # fmt: skip
+    if zygote:
+        privileges = ["--unshare-user", "--uid", "0", "--gid", "0", "--cap-add", "ALL"]
+    else:
+        privileges = [*_user_args(_bwrap_works(exe, user_namespace=True)), "--cap-drop", "ALL"]
+    args = [exe, "--unshare-all", "--die-with-parent", "--new-session", *privileges]
     for top in ("usr", "bin", "lib", "lib32", "lib64", "sbin"):
         p = Path("/") / top
         if p.is_symlink():
@@ -362,6 +379,35 @@ def bwrap_command(
     # the sandbox's own root and /dev (RAM-backed, without a size) read-only
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", str(workdir)]
     return args
+
+
+def kernel_environment(workdir: Path, sandbox: SandboxMode, data: Path | None) -> dict[str, str]:
+    """The whole environment of a grading kernel: nothing of the instructor's shell but the path and locale."""
+    home = str(workdir)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "HOME": home,
+        "TMPDIR": "/tmp" if sandbox == "bwrap" else str(workdir / ".tmp"),
+        "IPYTHONDIR": str(workdir / ".ipython"),
+        "MPLCONFIGDIR": str(workdir / ".matplotlib"),
+        "MPLBACKEND": "agg",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "JUPYTER_RUNTIME_DIR": str(workdir / ".jupyter-runtime"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",  # each thread's own arena would reserve 64 MB of address space
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_MAX_THREADS": "1",
+    }
+    if "LC_ALL" in os.environ:
+        env["LC_ALL"] = os.environ["LC_ALL"]
+    if data is not None:
+        env["COURSEKIT_DATA"] = str(data)
+    return env
 
 
 class Kernel:
@@ -411,35 +457,14 @@ class Kernel:
         self._iopub: zmq.Socket[Any] | None = None
         self._log: Path = self.sockdir / "kernel.log"
         self.cgroup: Path | None = None
+        #: zmq's reconnect interval for the kernel's sockets (the launcher's ``--reconnect-ms``); a benchmark
+        #: sets zmq's default, 100, to measure what the short interval saves.
+        self.reconnect_ms = RECONNECT_IVL_MS
 
     # ---- process ------------------------------------------------------------------------------------------
 
     def _environment(self) -> dict[str, str]:
-        home = str(self.workdir)
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": os.environ.get("LANG", "C.UTF-8"),
-            "HOME": home,
-            "TMPDIR": "/tmp" if self.sandbox == "bwrap" else str(self.workdir / ".tmp"),
-            "IPYTHONDIR": str(self.workdir / ".ipython"),
-            "MPLCONFIGDIR": str(self.workdir / ".matplotlib"),
-            "MPLBACKEND": "agg",
-            "JUPYTER_PLATFORM_DIRS": "1",
-            "JUPYTER_RUNTIME_DIR": str(self.workdir / ".jupyter-runtime"),
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "MALLOC_ARENA_MAX": "2",  # each thread's own arena would reserve 64 MB of address space
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "NUMEXPR_MAX_THREADS": "1",
-        }
-        if "LC_ALL" in os.environ:
-            env["LC_ALL"] = os.environ["LC_ALL"]
-        if self.data is not None:
-            env["COURSEKIT_DATA"] = str(self.data)
-        return env
+        return kernel_environment(self.workdir, self.sandbox, self.data)
 
     def start(self, ready_timeout: float = 60.0) -> None:
         """Start the kernel and wait until it answers.
@@ -450,6 +475,12 @@ class Kernel:
             If the process cannot be started or does not answer within ``ready_timeout`` seconds (the message
             carries the end of the kernel's log).
         """
+        conn_file = self._prepare()
+        self._launch(conn_file)
+        self._await_ready(ready_timeout)
+
+    def _prepare(self) -> Path:
+        """Make the folders, write the connection file and bind the grader's sockets; return the file."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.sockdir.mkdir(parents=True, exist_ok=True)
         if self.sandbox == "none":
@@ -463,11 +494,23 @@ class Kernel:
         self.session = Session(
             key=key.encode(), signature_scheme="hmac-sha256", username="coursekit-grader"
         )
+        self._ctx = zmq.Context()
+        self._shell = self._socket(info["shell_port"])
+        self._control = self._socket(info["control_port"])
+        # bound, never read and never subscribed: the kernel's output is filtered out at its own end
+        self._iopub = self._ctx.socket(zmq.SUB)
+        self._iopub.setsockopt(zmq.LINGER, 0)
+        self._iopub.bind(f"ipc://{self.sockdir / 'k'}-{info['iopub_port']}")
+        return conn_file
+
+    def _launch(self, conn_file: Path) -> None:
+        """Start the kernel process (directly, or inside bubblewrap) in a cgroup of its own where possible."""
         lim = self.limits
         cpu = int(lim.timeout * 1.5 + 30)
         command = [sys.executable, "-m", "coursekit.grading.launcher",
                    "--memory-mb", str(lim.memory_mb), "--file-mb", str(lim.file_mb),
                    "--cpu-s", str(cpu), "--nofile", str(lim.nofile), "--connect",
+                   "--reconnect-ms", str(self.reconnect_ms),
                    "--address-mb", str(lim.memory_mb + ADDRESS_HEADROOM_MB)]  # fmt: skip
         self.cgroup = make_cgroup(self.sockdir.name + "-" + secrets.token_hex(4), lim)
         if self.cgroup is None:
@@ -476,9 +519,7 @@ class Kernel:
             command += ["--seed", str(self.seed)]
         if self.sandbox == "none":  # bubblewrap's --die-with-parent does this in the other mode
             command += ["--parent-pid", str(os.getpid())]
-        command += ["--", "-f", str(conn_file), "--HistoryManager.enabled=False",
-                    "--IPKernelApp.capture_fd_output=False", "--IPKernelApp.quiet=True",
-                    "--Application.log_level=ERROR"]  # fmt: skip
+        command += ["--", "-f", str(conn_file), *KERNEL_ARGS]
         if self.sandbox == "bwrap":
             exe = bwrap_path()
             if exe is None:
@@ -502,13 +543,6 @@ class Kernel:
                 *command,
             ]
         log = open(self._log, "wb")  # noqa: SIM115 (closed below; the child keeps its copy)
-        self._ctx = zmq.Context()
-        self._shell = self._socket(info["shell_port"])
-        self._control = self._socket(info["control_port"])
-        # bound, never read and never subscribed: the kernel's output is filtered out at its own end
-        self._iopub = self._ctx.socket(zmq.SUB)
-        self._iopub.setsockopt(zmq.LINGER, 0)
-        self._iopub.bind(f"ipc://{self.sockdir / 'k'}-{info['iopub_port']}")
         try:
             self.proc = subprocess.Popen(
                 command,
@@ -524,6 +558,10 @@ class Kernel:
             raise KernelStartError(f"could not start the kernel ({command[0]}): {exc}") from exc
         finally:
             log.close()
+
+    def _await_ready(self, ready_timeout: float) -> None:
+        """Wait for the kernel's first reply; kill it and raise :class:`KernelStartError` if none comes."""
+        assert self._shell is not None
         reply = self._request(
             self._shell, "kernel_info_request", {}, time.monotonic() + ready_timeout
         )
