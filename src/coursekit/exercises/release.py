@@ -11,12 +11,20 @@ Three jobs, each a function behind ``coursekit release``:
 * :func:`release` writes, for every set, the student edition (``DIR/student/``) and a copy of the instructor
   edition (``DIR/instructor/``), after verifying that the stored expected values still match what the
   reference solutions compute.
+
+Each student edition carries a *release stamp* (:func:`release_stamp`) in ``metadata.coursekit.release``: the
+set id, the package version and a content hash of the questions as students see them (one short hash per
+question and one for the whole set). The grader compares a submission's stamp with the source it grades
+against: when the questions changed since the student's release it says so, and it grades against the
+released version when given that release's instructor copy (``DIR/instructor/NN-slug.ipynb``, which the release
+keeps next to ``DIR/release.json``, the stamps of the release).
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -48,6 +56,8 @@ __all__ = [
     "ReleaseError",
     "ReleasedSet",
     "check_keys",
+    "release_stamp",
+    "student_notebook",
     "execute_notebook",
     "find_sources",
     "payload_data",
@@ -158,6 +168,70 @@ def check_keys(ex: ExerciseSet) -> list[str]:
 
 def _src(cell: NotebookNode) -> str:
     return cell.source if isinstance(cell.source, str) else "".join(cell.source)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The release stamp
+
+#: Hex digits kept of each content hash in a release stamp.
+STAMP_DIGITS = 12
+
+
+def release_stamp(ex: ExerciseSet) -> dict[str, Any]:
+    """The release stamp of a set: what identifies the questions students were given.
+
+    Returns
+    -------
+    dict
+        ``{"id": "01-alliance-concepts@0.4.0+3f2a...", "set": ..., "version": ..., "hash": ...,
+        "questions": {"q1": "9b1c...", ...}}``. ``questions`` hashes, per question, its id, kind, points,
+        answer name and the student edition's question, answer and check cells (not the hidden tests, hints or
+        self-check data: changing those does not change what a student answered). ``hash`` hashes all of them,
+        so two sources with the same questions have the same hash whatever the package version.
+    """
+    edition = make_student_edition(ex)
+    cells: dict[str, list[str]] = {q.qid: [] for q in ex.questions}
+    for cell in edition.cells:
+        meta = cell.get("metadata", {}).get("coursekit") or {}
+        qid = meta.get("question") if isinstance(meta, dict) else None
+        if qid in cells:
+            tags = [t for t in cell.get("metadata", {}).get("tags", []) if isinstance(t, str)]
+            cells[qid].append(json.dumps([cell.cell_type, sorted(tags), _src(cell)]))
+    per_question = {}
+    for q in ex.questions:
+        h = hashlib.sha256(json.dumps([q.qid, q.kind, q.points, q.answer_name]).encode())
+        for text in cells[q.qid]:
+            h.update(text.encode("utf-8", "replace"))
+        per_question[q.qid] = h.hexdigest()[:STAMP_DIGITS]
+    whole = hashlib.sha256(json.dumps([ex.set_id, per_question]).encode()).hexdigest()
+    digest = whole[:STAMP_DIGITS]
+    return {
+        "id": f"{ex.set_id}@{__version__}+{digest}",
+        "set": ex.set_id,
+        "version": __version__,
+        "hash": digest,
+        "questions": per_question,
+    }
+
+
+def student_notebook(ex: ExerciseSet, pub: Any = None) -> NotebookNode:
+    """The student edition exactly as released: set-up cell, absolute links, plain Markdown and the stamp.
+
+    Parameters
+    ----------
+    ex : ExerciseSet
+        The parsed source.
+    pub : coursekit.exercises.publish.Publication, optional
+        The course's addresses (default: :func:`coursekit.exercises.publish.publication`).
+    """
+    # students open this file outside the book: a set-up cell installs coursekit where it is missing,
+    # links point at the published book, and MyST roles become plain Markdown
+    edition = publish_notebook(
+        make_student_edition(ex), __version__, pub or publication(), roles=True
+    )
+    edition = plain_notebook(edition)
+    edition.metadata.setdefault("coursekit", {})["release"] = release_stamp(ex)
+    return edition
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -445,7 +519,8 @@ def release(
     src : str or pathlib.Path
         A folder of source notebooks (``exercises/``) or one source notebook.
     out : str or pathlib.Path
-        Output folder; gets ``student/NN-slug.ipynb`` and ``instructor/NN-slug.ipynb``.
+        Output folder; gets ``student/NN-slug.ipynb`` (stamped, see :func:`release_stamp`),
+        ``instructor/NN-slug.ipynb`` and ``release.json`` (set id → stamp, merged with an earlier one there).
     execute : bool
         Run each reference solution first (one kernel per set) and refuse to release a set whose hidden tests
         fail or whose stored expected values differ from what the solution computes now.
@@ -484,15 +559,24 @@ def release(
     pub = publication()
     (out / "student").mkdir(parents=True, exist_ok=True)
     (out / "instructor").mkdir(parents=True, exist_ok=True)
+    stamps = {}
     for ex, path in sets:
         student = out / "student" / path.name
         instructor = out / "instructor" / path.name
-        # students open this file outside the book: a set-up cell installs coursekit where it is missing,
-        # links point at the published book, and MyST roles become plain Markdown
-        edition = publish_notebook(make_student_edition(ex), __version__, pub, roles=True)
-        nbformat.write(plain_notebook(edition), student)
+        edition = student_notebook(ex, pub)
+        nbformat.write(edition, student)
+        # the instructor copy is what grading against this release later needs (coursekit grade --release)
         instructor.write_bytes(path.read_bytes())
+        stamps[ex.set_id] = edition.metadata["coursekit"]["release"]
         released.append(ReleasedSet(ex.set_id, student, instructor))
+    manifest = out / "release.json"
+    try:
+        known = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    except ValueError:
+        known = {}  # a damaged manifest is rewritten with this release's stamps
+    known = known if isinstance(known, dict) else {}
+    known.update(stamps)
+    manifest.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if bundles:
         from coursekit.paths import project_root
 
