@@ -347,7 +347,9 @@ def test_student_edition_reencodes_payload_with_current_hints():
     data = decode_payload(read_payload(student.cells[1].source))
     assert data["expected"] == {"q1": encode_value(42)}
     assert data["questions"]["q1"]["hints"] == ["a brand-new hint"]
-    assert "q3" not in data["questions"]  # written answers have no self-check
+    # a written answer has no self-check but is in the data, with its hints, for hint()
+    assert data["questions"]["q3"] == {"kind": "manual", "options": {}, "hints": []}
+    assert "q3" not in data["expected"]
     assert "42" not in student.cells[1].source  # the payload is not readable as is
 
 
@@ -379,11 +381,19 @@ def loaded():
         "q7": {"t": "cases", "v": [encode_value(2), encode_value(6)]},
         "q8": encode_value("2020Q4"),
         "q9": encode_value(["b", "d", "e"]),
+        "q10": encode_value(20.0),
+        "q11": encode_value({"x": 0.25, "y": 0.5, "z": 2}),
+        "q12": encode_value([1.5, 2.5, 3.5]),
     }
     questions = {q: {"kind": "value", "options": {}, "hints": []} for q in expected}
     questions["q2"]["options"] = {"tolerance": 0.005, "direction": True}
     questions["q3"]["options"] = {"ignore_case": True}
     questions["q9"]["options"] = {"ordered": False, "ignore_case": True}
+    questions["q3"]["labels"] = ["balancing", "bandwagoning", "hedging", "no alignment needed"]
+    questions["q10"] = {"kind": "value", "options": {"tolerance": 0.05}, "hints": []}
+    questions["q11"] = {"kind": "value", "options": {"tolerance": 0.001}, "hints": []}
+    questions["q12"] = {"kind": "value", "options": {}, "hints": []}
+    questions["q13"] = {"kind": "manual", "options": {}, "hints": ["Name two costs.", "Cite."]}
     questions["q1"]["hints"] = ["Count again.", "Use len()."]
     load_checks(encode_payload({"set": "99-demo", "questions": questions, "expected": expected}))
     yield frame
@@ -412,25 +422,59 @@ def test_numbers(loaded):
     assert status == "incorrect" and "without quotes" in why
     assert "not the expected number" in verdict("q1", 40)[1] and "too" not in verdict("q1", 40)[1]
     assert verdict("q2", 0.17)[0] == "correct"  # within the tolerance
-    status, why = verdict("q2", 0.30)
-    assert status == "incorrect" and "too high" in why and "0.13" in why
-    assert "too low" in verdict("q2", 0.1)[1]
+    # never "too high"/"too low" nor an amount (the "direction" option no longer reveals either)
+    for wrong in (0.30, 0.1, 0.9):
+        status, why = verdict("q2", wrong)
+        assert status == "incorrect" and "not the expected number" in why
+        assert not any(w in why for w in ("too high", "too low", "roughly", "0.17", "0.13", "0.07"))
+    # kinds of mistake recognised by an exact relation to the key, named without the key
+    status, why = verdict("q2", 17.24)
+    assert "percentage" in why and "divide by 100" in why and "0.17" not in why
+    assert "sign is wrong" in verdict("q2", -0.1724)[1]
+    assert "wrong unit or scale" in verdict("q1", 4.2)[1]
+    assert "whole number" in verdict("q1", 41.5)[1]
+    assert "share between 0 and 1 where a percentage" in verdict("q10", 0.2)[1]
+    # the verdict points to the question's hints when it has some, else to the question
+    assert verdict("q1", 40)[1].endswith('Run hint("q1") for a hint.')
+    assert verdict("q2", 0.3)[1].endswith("Re-read the question and the chapter it refers to.")
 
 
 def test_dicts_lists_and_strings(loaded):
     assert verdict("q3", {"b": "Bandwagoning", "a": "balancing "})[0] == "correct"
+    # labels: neither which entries are wrong nor how many
     status, why = verdict("q3", {"a": "balancing", "b": "balancing"})
-    assert status == "incorrect" and "1 of 2 entries are wrong: 'b'" in why
-    assert "missing keys 'b'" in verdict("q3", {"a": "balancing"})[1]
+    assert status == "incorrect" and why.startswith("some entries are wrong") and "'b'" not in why
+    assert "1" not in why and "2" not in why
+    assert verdict("q3", {"a": "bandwagoning", "b": "balancing"})[1] == why  # one wrong or two: the same
+    # a label outside the question's vocabulary gets the vocabulary (from the question), not the key
+    status, why = verdict("q3", {"a": "balance", "b": "bandwagoning"})
+    assert "'balance' is not one of the labels the question allows" in why
+    assert "balancing, bandwagoning, hedging, no alignment needed" in why
+    # missing and unexpected keys are counted, not named
+    why = verdict("q3", {"a": "balancing"})[1]
+    assert "1 of the expected keys are missing" in why and "'b'" not in why
+    why = verdict("q3", {"a": "balancing", "x": "hedging"})[1]
+    assert "1 of the expected keys are missing, and 1 of its keys are not expected" in why
     status, why = verdict("q3", {"a": ..., "b": ...})
     assert status == "not attempted"
     assert "still `...` for 'b'" in verdict("q3", {"a": "balancing", "b": ...})[1]
     assert "wrong order" in verdict("q4", ["y", "x", "z"])[1]
     assert "should have 3 items, but it has 2" in verdict("q4", ["x", "y"])[1]
-    assert "positions 2" in verdict("q4", ["x", "y", "q"])[1]
+    why = verdict("q4", ["x", "y", "q"])[1]
+    assert why.startswith("some items are not right") and "position" not in why and "2" not in why
     assert verdict("q9", ["E", "b", "d"])[0] == "correct"
-    assert "not expected: 'f'" in verdict("q9", ["b", "d", "f"])[1]
+    why = verdict("q9", ["b", "d", "f"])[1]  # no "'f' is not expected": that eliminates an option
+    assert why.startswith("some items are not right") and "'f'" not in why
     assert "should be text (str), but it is a period" in verdict("q8", pd.Period("2020Q4"))[1]
+    # numbers in containers: counted (never named), with the kind of mistake when all share it
+    why = verdict("q11", {"x": 0.25, "y": 0.5, "z": 3})[1]
+    assert why.startswith("1 of 3 values are wrong.") and "'z'" not in why and "2" not in why
+    why = verdict("q11", {"x": 25, "y": 50, "z": 2})[1]
+    assert "2 of 3 values are wrong. The wrong values look like percentages" in why
+    why = verdict("q11", {"x": "0.25", "y": 0.5, "z": 2})[1]
+    assert "'x' should be a number (float), but it is text (str) ('0.25'); give the number itself" in why
+    assert verdict("q12", [1.5, 2.5, 4.0])[1].startswith("1 of 3 items are wrong.")
+    assert verdict("q12", [1.5, 2.5])[1].startswith("it should have 3 items, but it has 2.")
 
 
 def test_count_only_says_neither_which_items_nor_how_many_are_wrong():
@@ -458,17 +502,23 @@ def test_count_only_says_neither_which_items_nor_how_many_are_wrong():
         load_checks(None)
 
 
-def test_series_and_frames_say_which_rows(loaded):
+def test_series_and_frames_count_but_never_name_rows(loaded):
     frame = loaded
     assert verdict("q5", pd.Series({"west": 5, "east": 3}))[0] == "correct"  # label-aligned
-    assert (
-        "1 of 2 values are wrong, for 'west'" in verdict("q5", pd.Series({"east": 3, "west": 6}))[1]
-    )
+    why = verdict("q5", pd.Series({"east": 3, "west": 6}))[1]
+    assert "1 of 2 values are wrong." in why and "west" not in why
+    why = verdict("q5", pd.Series({"east": 3, "north": 5}))[1]
+    assert "1 expected labels are missing and 1 of its labels are not expected" in why
+    assert "west" not in why
     assert "keep the pandas result" in verdict("q5", {"east": 3, "west": 5})[1]
     assert verdict("q6", frame.copy())[0] == "correct"
     changed = frame.copy()
     changed.loc["west", "share"] = 0.75
-    assert "1 of 2 rows have wrong values: 'west'" in verdict("q6", changed)[1]
+    why = verdict("q6", changed)[1]
+    assert "1 of 2 rows have wrong values." in why and "west" not in why and "0.5" not in why
+    renamed = frame.rename(index={"west": "north"})
+    why = verdict("q6", renamed)[1]
+    assert "1 expected rows are missing and 1 of its rows are not expected" in why and "west" not in why
     assert "2 rows × 2 columns, but it has 1 × 2" in verdict("q6", frame.iloc[:1])[1]
     assert "missing columns: 'share'" in verdict("q6", frame[["n"]])[1]
     assert "did you select a single column" in verdict("q6", frame["n"])[1]
@@ -522,6 +572,19 @@ def test_hints_are_layered(loaded, capsys):
     assert "no more hints" in out[2]
     assert "has no hints" in out[3]
     assert "no question 'nope'" in out[4]
+
+
+def test_hints_and_checks_of_written_questions(loaded, capsys):
+    hint("q13")
+    hint("q13")
+    assert capsys.readouterr().out.splitlines() == [
+        "💡 q13 hint 1 of 2: Name two costs.",
+        "💡 q13 hint 2 of 2: Cite.",
+    ]
+    status, why = verdict("q13", "My essay.")
+    assert status == "unavailable" and "q13 is a written answer" in why and 'hint("q13")' in why
+    status, why = verdict("q99", 1)
+    assert status == "unavailable" and "q12" in why and "q13" not in why  # only self-checked ones
 
 
 def test_payload_hides_values_and_round_trips():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from coursekit import messages
-from coursekit.exercises import checks
+from coursekit.exercises import checks, diagnose
 from coursekit.messages import MessageError, catalogue, fields_of, msg, read_po, set_language
 
 SRC = Path(messages.__file__).resolve().parent
@@ -19,6 +19,7 @@ EN_PO = SRC / "locale" / "en.po"
 # The modules whose strings reach students (self-check output, grader feedback and gradebook notes).
 STUDENT_FACING = [
     "exercises/checks.py",
+    "exercises/diagnose.py",
     "grading/judge.py",
     "grading/grader.py",
     "grading/reconcile.py",
@@ -295,9 +296,7 @@ def test_a_french_catalogue_changes_the_checks_output_and_falls_back_to_english(
         checks.load_checks()
     out = capsys.readouterr().out.splitlines()
     assert out == ["✅ q1: juste", "⚠️ no hints are loaded; run the setup cell at the top first."]
-    why = checks._compare_sequence(
-        checks.encode_value([1, 2, 3]), checks.encode_value([1, 2]), {}, top=True
-    )
+    why = diagnose.compare(checks.encode_value([1, 2, 3]), checks.encode_value([1, 2]), {})
     assert why == "il faut 3 éléments, mais il y en a 2."
 
 

@@ -8,9 +8,14 @@ deterrence, not security: the grade comes from the hidden tests, which never rea
 ``check("q1", value)`` prints one line and never raises:
 
 * ``✅ q1: correct``
-* ``❌ q1: incorrect — <why>`` (wrong type, wrong shape or length, which items or rows differ, and for
-  numbers, when the author allows it, whether the answer is too high or too low and roughly by how much)
+* ``❌ q1: incorrect — <why> Run hint("q1") for a hint.``: what *kind* of mistake it is (wrong type, length or
+  shape, missing or unexpected items counted, a percentage where a share is asked, a wrong sign, right items in
+  the wrong order, a label outside the question's allowed labels), never the key: no amount, no "too high",
+  no list of the wrong items (see :mod:`coursekit.exercises.diagnose`)
 * ``⏳ q1: not attempted`` (the answer is still ``...``, the stub of the student edition)
+
+``hint("q1")`` gives the question's next layered hint; it works for written answers too. Once the self-check data
+is loaded, an answer cell whose value is still the blank stub (``...`` or a dict of ``...``) displays nothing.
 
 For a function question the check cell passes the function and the arguments to try::
 
@@ -26,11 +31,22 @@ import hashlib
 import json
 import math
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from coursekit.exercises.diagnose import (
+    allowed_labels,
+    compare,
+    label_of,
+    listing,
+    same_scalar,
+    sort_key,
+)
 from coursekit.messages import msg
+
+if TYPE_CHECKING:
+    from coursekit.exercises.model import ExerciseSet
 
 __all__ = [
     "PAYLOAD_PREFIX",
@@ -42,7 +58,10 @@ __all__ = [
     "encode_value",
     "evaluate",
     "hint",
+    "is_blank",
     "load_checks",
+    "payload_questions",
+    "question_payload",
     "recorded",
 ]
 
@@ -57,7 +76,6 @@ _STATUS = {
     "not attempted": "check.status.not_attempted",
     "unavailable": "check.status.unavailable",
 }
-_MAX_LISTED = 5
 
 
 @dataclass(frozen=True)
@@ -176,7 +194,7 @@ def encode_value(value: Any) -> dict[str, Any]:
         }
     if isinstance(value, set | frozenset):
         items = [encode_value(x) for x in value]
-        return {"t": "set", "v": sorted(items, key=_sort_key)}
+        return {"t": "set", "v": sorted(items, key=sort_key)}
     if isinstance(value, dict):
         return {"t": "dict", "v": [[encode_value(k), encode_value(v)] for k, v in value.items()]}
     if isinstance(value, float) and math.isnan(value):  # pragma: no cover - caught by float above
@@ -234,50 +252,8 @@ def decode_value(enc: dict[str, Any]) -> Any:
     raise ValueError(f"unknown encoded type {t!r}")
 
 
-def _sort_key(enc: dict[str, Any]) -> str:
-    return json.dumps(enc, sort_keys=True)
-
-
-def _key(enc: dict[str, Any]) -> str:
-    """A hashable, readable key for an encoded dict key or index label."""
-    if enc["t"] in ("str", "int", "timestamp", "period"):
-        return str(enc["v"])
-    if enc["t"] == "float" and float(enc["v"]).is_integer():
-        return str(int(enc["v"]))
-    return _sort_key(enc)
-
-
-def _label(enc: dict[str, Any]) -> str:
-    """How an item is named in a message (a row label, a dict key, a list position)."""
-    if enc["t"] == "str":
-        return repr(enc["v"])
-    if enc["t"] in ("int", "float", "bool", "timestamp", "period"):
-        return str(enc["v"])
-    return _describe(enc)
-
-
-# The student-facing name of each encoded type (the texts are in the message catalogue).
-_TYPE_NAMES = {
-    "ellipsis": "check.type.ellipsis",
-    "none": "check.type.none",
-    "bool": "check.type.bool",
-    "int": "check.type.int",
-    "float": "check.type.float",
-    "str": "check.type.str",
-    "timestamp": "check.type.timestamp",
-    "period": "check.type.period",
-    "frame": "check.type.frame",
-    "series": "check.type.series",
-    "list": "check.type.list",
-    "tuple": "check.type.tuple",
-    "set": "check.type.set",
-    "dict": "check.type.dict",
-}
-
-
-def _describe(enc: dict[str, Any]) -> str:
-    key = _TYPE_NAMES.get(enc["t"])
-    return msg(key) if key else enc["t"]
+_label = label_of
+_same_scalar = same_scalar  # kept for the tests and callers that compare scalars as self-checks do
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -299,7 +275,8 @@ def encode_payload(data: dict[str, Any]) -> str:
     Parameters
     ----------
     data : dict
-        ``{"set": set id, "questions": {qid: {"kind", "options", "hints"}}, "expected": {key: encoded}}``.
+        ``{"set": set id, "questions": {qid: {"kind", "options", "hints", "labels"}}, "expected": {key:
+        encoded}}`` (see :func:`payload_questions`).
 
     Returns
     -------
@@ -333,6 +310,66 @@ def decode_payload(payload: str) -> dict[str, Any]:
         raise ValueError(msg("check.payload.damaged")) from exc
 
 
+def question_payload(
+    kind: str,
+    options: Mapping[str, Any],
+    hints: Sequence[str],
+    text: str,
+    expected: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
+    """The self-check data of one question: its kind, comparison options, hints and allowed labels.
+
+    Parameters
+    ----------
+    kind : {"value", "function", "manual"}
+        The question's kind; a written (``"manual"``) question carries only its hints, for ``hint()``.
+    options : mapping
+        Comparison options (``tolerance``, ``ordered``, ``ignore_case``, ``count_only``...).
+    hints : sequence of str
+        The layered hints.
+    text : str
+        The question's markdown, from which the allowed labels are read (:func:`allowed_labels`).
+    expected : sequence of dict
+        The question's encoded expected values.
+
+    Returns
+    -------
+    dict
+        ``{"kind", "options", "hints"}`` plus ``"labels"`` when the question has an allowed vocabulary.
+    """
+    entry: dict[str, Any] = {"kind": kind, "options": dict(options), "hints": list(hints)}
+    if kind != "manual":
+        labels = allowed_labels(text, expected, dict(options))
+        if labels:
+            entry["labels"] = labels
+    return entry
+
+
+def payload_questions(ex: ExerciseSet, expected: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The ``"questions"`` part of a set's self-check data: every question, written ones included.
+
+    Parameters
+    ----------
+    ex : ExerciseSet
+        The parsed source notebook.
+    expected : mapping
+        Check key (``"q1"``, ``"q2:b"``) → encoded expected value.
+
+    Returns
+    -------
+    dict
+        Question id → :func:`question_payload`.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for q in ex.questions:
+        cell = ex.notebook.cells[q.question_cell] if q.question_cell is not None else {}
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        values = [v for k, v in expected.items() if k == q.qid or k.startswith(f"{q.qid}:")]
+        out[q.qid] = question_payload(q.kind, q.options, q.hints, text, values)
+    return out
+
+
 def load_checks(payload: str | None = None, *, record: bool = False) -> None:
     """Load a set's self-check data into this kernel (the setup cell calls it).
 
@@ -356,6 +393,46 @@ def load_checks(payload: str | None = None, *, record: bool = False) -> None:
     _STATE.set_id = data.get("set")
     _STATE.expected = dict(data.get("expected", {}))
     _STATE.questions = dict(data.get("questions", {}))
+    _quiet_blank_answers()
+
+
+def is_blank(value: Any) -> bool:
+    """True for an answer still blank: ``...``, or a non-empty list, tuple, set or dict holding only blanks."""
+    if value is Ellipsis:
+        return True
+    if type(value) in (list, tuple, set, frozenset) and value:
+        return all(is_blank(v) for v in value)
+    if type(value) is dict and value:
+        return all(is_blank(v) for v in value.values())
+    return False
+
+
+def _quiet_blank_answers() -> None:
+    """In IPython, let a cell whose last line shows a blank answer (``client`` = ``{"best": ...}``) show nothing.
+
+    The display hook asks ``compute_format_data`` for the output of a cell's value; for a blank answer it now
+    gets nothing, so Jupyter sends no output (instead of ``{'best': Ellipsis, ...}``). Every other value is
+    shown as before. Done once per kernel; outside IPython it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of every Jupyter kernel
+        return
+    shell = get_ipython()
+    hook = getattr(shell, "displayhook", None)
+    if hook is None or getattr(hook, "_coursekit_quiet", False):
+        return
+    original = hook.compute_format_data
+
+    def compute_format_data(result: Any) -> Any:
+        try:
+            blank = is_blank(result)
+        except Exception:  # noqa: BLE001 - a hostile object: show it as IPython would
+            blank = False
+        return ({}, {}) if blank else original(result)
+
+    hook.compute_format_data = compute_format_data
+    hook._coursekit_quiet = True
 
 
 def recorded() -> dict[str, Any]:
@@ -384,264 +461,6 @@ def _blank_items(enc: dict[str, Any]) -> list[str]:
     if enc["t"] in ("list", "tuple"):
         return [msg("check.item", index=i) for i, v in enumerate(enc["v"]) if v["t"] == "ellipsis"]
     return []
-
-
-def _listing(items: Sequence[str]) -> str:
-    shown = ", ".join(items[:_MAX_LISTED])
-    more = len(items) - _MAX_LISTED
-    return msg("listing.more", shown=shown, more=more) if more > 0 else shown
-
-
-def _roughly(x: float) -> str:
-    if x == 0:
-        return "0"
-    digits = max(0, 1 - int(math.floor(math.log10(abs(x)))))
-    return (
-        f"{round(x, digits):,.{digits}f}"
-        if digits
-        else f"{round(x, -int(math.log10(abs(x))) + 1):,.0f}"
-    )
-
-
-def _is_number(enc: dict[str, Any]) -> bool:
-    return enc["t"] in ("int", "float")
-
-
-def _same_scalar(exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any]) -> bool:
-    if _is_number(exp) and _is_number(act):
-        a, b = float(exp["v"]), float(act["v"])
-        if not (math.isfinite(a) and math.isfinite(b)):
-            # NaN and infinities are never close to a number: only the same non-finite value matches
-            return (math.isnan(a) and math.isnan(b)) or a == b
-        tol = options.get("tolerance")
-        if tol is not None:
-            return abs(a - b) <= float(tol) + 1e-12
-        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
-    if exp["t"] == "str" and act["t"] == "str":
-        x, y = exp["v"].strip(), act["v"].strip()
-        if options.get("ignore_case"):
-            x, y = x.casefold(), y.casefold()
-        return x == y
-    if exp["t"] != act["t"]:
-        return False
-    if exp["t"] in ("none", "ellipsis"):
-        return True
-    return exp.get("v") == act.get("v")
-
-
-def _compare(
-    exp: dict[str, Any],
-    act: dict[str, Any],
-    options: dict[str, Any],
-    top: bool = True,
-    returned: bool = False,
-) -> str | None:
-    """Return ``None`` when ``act`` matches ``exp``, else a sentence saying what differs.
-
-    Below the top level (``top=False``) only whether they differ matters: the result is ``None`` or
-    :data:`_DIFFERS`, never shown. ``returned`` words a wrong type as what a function returned.
-    """
-    et, at = exp["t"], act["t"]
-    # compatible types
-    if _is_number(exp) and _is_number(act):
-        if _same_scalar(exp, act, options):
-            return None
-        if top and options.get("direction"):
-            diff = float(act["v"]) - float(exp["v"])
-            key = "check.number.too_high" if diff > 0 else "check.number.too_low"
-            return msg(key, answer=repr(act["v"]), amount=_roughly(abs(diff)))
-        return msg("check.number.not_expected", answer=repr(act["v"])) if top else _DIFFERS
-    if et in ("list", "tuple") and at in ("list", "tuple", "set"):
-        return _compare_sequence(exp, act, options, top)
-    if et == "set" and at in ("list", "tuple", "set"):
-        return _compare_sequence(exp, act, dict(options, ordered=False), top)
-    if et == "dict" and at == "dict":
-        return _compare_dict(exp, act, options, top)
-    if et == "series" and at == "series":
-        return _compare_series(exp, act, options)
-    if et == "frame" and at == "frame":
-        return _compare_frame(exp, act, options)
-    if et == at or (et == "str" and at == "str"):
-        if _same_scalar(exp, act, options):
-            return None
-        if not top:
-            return _DIFFERS
-        if et == "str":
-            return msg("check.str.not_expected", answer=repr(act["v"]))
-        return msg("check.value.not_expected", answer=_label(act))
-    # wrong type
-    if not top:
-        return _DIFFERS
-    advice = ""
-    if at == "str" and _is_number(exp):
-        try:
-            float(act["v"])
-            advice = msg("check.advice.quoted_number", answer=repr(act["v"]))
-        except ValueError:
-            pass
-    elif et == "series" and at == "dict":
-        advice = msg("check.advice.keep_pandas")
-    elif et == "frame" and at == "series":
-        advice = msg("check.advice.frame_not_series")
-    elif et == "int" and at == "series":
-        advice = msg("check.advice.reduce")
-    key = "check.type.returned" if returned else "check.type.wrong"
-    return msg(key, expected=_describe(exp), actual=_describe(act), advice=advice)
-
-
-_DIFFERS = "differs"  # what an inner comparison returns: a flag, never shown to a student
-
-# A list checked with "count_only" reveals neither its length nor how many items are wrong: either would let a
-# student find the key by swapping one item at a time (check.sequence.not_the_list says so to the student).
-
-
-def _compare_sequence(
-    exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any], top: bool
-) -> str | None:
-    ev, av = exp["v"], act["v"]
-    ordered = options.get("ordered", True) and exp["t"] != "set" and act["t"] != "set"
-    if len(ev) != len(av):
-        if top and options.get("count_only"):
-            return msg("check.sequence.not_the_list")
-        return msg("check.sequence.length", expected=len(ev), actual=len(av)) if top else _DIFFERS
-    if not ordered:
-        remaining = list(ev)
-        unmatched = []
-        for item in av:
-            for j, cand in enumerate(remaining):
-                if _compare(cand, item, options, top=False) is None:
-                    remaining.pop(j)
-                    break
-            else:
-                unmatched.append(_label(item))
-        if not unmatched:
-            return None
-        if not top:
-            return _DIFFERS
-        if options.get("count_only"):
-            return msg("check.sequence.not_the_list")
-        return msg("check.sequence.unexpected", items=_listing(unmatched))
-    wrong = [
-        i for i, (e, a) in enumerate(zip(ev, av, strict=True)) if _compare(e, a, options, top=False)
-    ]
-    if not wrong:
-        return None
-    if not top:
-        return _DIFFERS
-    if (
-        options.get("ordered", True)
-        and _compare_sequence(exp, act, dict(options, ordered=False), True) is None
-    ):
-        return msg("check.sequence.order")
-    if options.get("count_only"):
-        return msg("check.sequence.not_the_list")
-    return msg(
-        "check.sequence.differ",
-        wrong=len(wrong),
-        total=len(ev),
-        positions=_listing([str(i) for i in wrong]),
-    )
-
-
-def _compare_dict(
-    exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any], top: bool
-) -> str | None:
-    ed = {_key(k): (k, v) for k, v in exp["v"]}
-    ad = {_key(k): (k, v) for k, v in act["v"]}
-    missing = [_label(ed[k][0]) for k in ed if k not in ad]
-    extra = [_label(ad[k][0]) for k in ad if k not in ed]
-    if missing or extra:
-        if not top:
-            return _DIFFERS
-        if missing and extra:
-            return msg("check.dict.keys", missing=_listing(missing), extra=_listing(extra))
-        if missing:
-            return msg("check.dict.missing", missing=_listing(missing))
-        return msg("check.dict.extra", extra=_listing(extra))
-    wrong = [_label(ed[k][0]) for k in ed if _compare(ed[k][1], ad[k][1], options, top=False)]
-    if not wrong:
-        return None
-    if not top:
-        return _DIFFERS
-    if options.get("count_only"):
-        # As for lists: with two or three labels, even a count lets one flip entries until it falls.
-        return msg("check.dict.not_the_dict")
-    return msg("check.dict.wrong", wrong=len(wrong), total=len(ed), entries=_listing(wrong))
-
-
-def _compare_series(
-    exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any]
-) -> str | None:
-    ek = [_key(i) for i in exp["index"]]
-    ak = [_key(i) for i in act["index"]]
-    if len(ek) != len(ak):
-        return msg("check.series.length", expected=len(ek), actual=len(ak))
-    labels = {_key(i): i for i in [*exp["index"], *act["index"]]}
-    missing = [_label(labels[k]) for k in ek if k not in ak]
-    extra = [_label(labels[k]) for k in ak if k not in ek]
-    if missing or extra:
-        nothing = msg("check.nothing")
-        return msg(
-            "check.series.index",
-            missing=_listing(missing) or nothing,
-            extra=_listing(extra) or nothing,
-        )
-    ev = dict(zip(ek, exp["v"], strict=True))
-    av = dict(zip(ak, act["v"], strict=True))
-    wrong = [_label(labels[k]) for k in ek if _compare(ev[k], av[k], options, top=False)]
-    if wrong:
-        return msg("check.series.wrong", wrong=len(wrong), total=len(ek), labels=_listing(wrong))
-    if options.get("ordered") and ek != ak:
-        return msg("check.series.order")
-    return None
-
-
-def _compare_frame(exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any]) -> str | None:
-    eshape = (len(exp["index"]), len(exp["columns"]))
-    ashape = (len(act["index"]), len(act["columns"]))
-    ecols = [_key(c) for c in exp["columns"]]
-    acols = [_key(c) for c in act["columns"]]
-    names = {_key(c): c for c in [*exp["columns"], *act["columns"]]}
-    shapes = {
-        "rows": eshape[0],
-        "columns": eshape[1],
-        "has_rows": ashape[0],
-        "has_columns": ashape[1],
-    }
-    if ecols != acols and sorted(ecols) != sorted(acols):
-        missing = [_label(names[c]) for c in ecols if c not in acols]
-        extra = [_label(names[c]) for c in acols if c not in ecols]
-        none = msg("check.none")
-        return msg(
-            "check.frame.columns",
-            **shapes,
-            missing=_listing(missing) or none,
-            extra=_listing(extra) or none,
-        )
-    if eshape != ashape:
-        return msg("check.frame.shape", **shapes)
-    eidx = [_key(i) for i in exp["index"]]
-    aidx = [_key(i) for i in act["index"]]
-    labels = {_key(i): i for i in [*exp["index"], *act["index"]]}
-    missing = [_label(labels[k]) for k in eidx if k not in aidx]
-    extra = [_label(labels[k]) for k in aidx if k not in eidx]
-    if missing or extra:
-        none = msg("check.none")
-        return msg(
-            "check.frame.rows", missing=_listing(missing) or none, extra=_listing(extra) or none
-        )
-    erows = {k: dict(zip(ecols, row, strict=True)) for k, row in zip(eidx, exp["v"], strict=True)}
-    arows = {k: dict(zip(acols, row, strict=True)) for k, row in zip(aidx, act["v"], strict=True)}
-    wrong = [
-        _label(labels[k])
-        for k in eidx
-        if any(_compare(erows[k][c], arows[k][c], options, top=False) for c in ecols)
-    ]
-    if wrong:
-        return msg("check.frame.wrong", wrong=len(wrong), total=len(eidx), rows=_listing(wrong))
-    if options.get("ordered") and (eidx != aidx or ecols != acols):
-        return msg("check.frame.order")
-    return None
 
 
 def _describe_args(args: tuple[Any, ...]) -> str:
@@ -709,12 +528,12 @@ def _evaluate(qid: str, key: str, value: Any, cases: Sequence[Any] | None) -> Ve
         return Verdict(key, "not attempted")
     if cases is not None:
         if not callable(value):
-            return Verdict(key, "incorrect", msg("check.not_a_function", type=type(value).__name__))
-        return _evaluate_function(key, value, [_as_case(c) for c in cases])
+            return _incorrect(qid, key, msg("check.not_a_function", type=type(value).__name__))
+        return _evaluate_function(qid, key, value, [_as_case(c) for c in cases])
     try:
         act = encode_value(value)
     except UnsupportedValue as exc:
-        return Verdict(key, "incorrect", f"{exc}.")
+        return _incorrect(qid, key, f"{exc}.")
     if _all_ellipsis(act):
         return Verdict(key, "not attempted")
     if _STATE.record:
@@ -725,59 +544,75 @@ def _evaluate(qid: str, key: str, value: Any, cases: Sequence[Any] | None) -> Ve
         return _unavailable(qid, key)
     blanks = _blank_items(act)
     if blanks:
-        return Verdict(key, "incorrect", msg("check.not_finished", items=_listing(blanks)))
-    options = _STATE.questions.get(qid, {}).get("options", {})
-    why = _compare(exp, act, options)
-    return Verdict(key, "correct") if why is None else Verdict(key, "incorrect", why)
+        return Verdict(key, "incorrect", msg("check.not_finished", items=listing(blanks)))
+    why = compare(exp, act, _options(qid))
+    return Verdict(key, "correct") if why is None else _incorrect(qid, key, why)
+
+
+def _options(qid: str) -> dict[str, Any]:
+    """The question's comparison options, with its allowed labels (``labels``) when it has any."""
+    question = _STATE.questions.get(qid, {})
+    options = dict(question.get("options", {}))
+    if question.get("labels"):
+        options["labels"] = list(question["labels"])
+    return options
+
+
+def _incorrect(qid: str, key: str, why: str) -> Verdict:
+    """An incorrect verdict whose message ends by pointing to the question's hints (or its text)."""
+    if _STATE.questions.get(qid, {}).get("hints"):
+        return Verdict(key, "incorrect", msg("check.why.hint", why=why, qid=qid))
+    return Verdict(key, "incorrect", msg("check.why.reread", why=why))
 
 
 def _unavailable(qid: str, key: str) -> Verdict:
     if _STATE.set_id is None and not _STATE.record:
         return Verdict(key, "unavailable", msg("check.no_data"))
-    known = sorted(_STATE.questions) or sorted(_STATE.expected)
+    if _STATE.questions.get(qid, {}).get("kind") == "manual":
+        return Verdict(key, "unavailable", msg("check.written", qid=qid))
+    known = sorted(
+        (q for q, data in _STATE.questions.items() if data.get("kind") != "manual"),
+        key=lambda q: (len(q), q),
+    ) or sorted(_STATE.expected)
     return Verdict(key, "unavailable", msg("check.unknown", key=repr(key), known=", ".join(known)))
 
 
-def _evaluate_function(key: str, func: Callable[..., Any], cases: list[tuple[Any, ...]]) -> Verdict:
+def _evaluate_function(
+    qid: str, key: str, func: Callable[..., Any], cases: list[tuple[Any, ...]]
+) -> Verdict:
     results = []
     for args in cases:
         try:
             out = func(*copy.deepcopy(args))
         except Exception as exc:
-            return Verdict(
-                key,
-                "incorrect",
-                msg(
-                    "check.function.raised",
-                    error_type=type(exc).__name__,
-                    error=exc,
-                    args=_describe_args(args),
-                ),
+            why = msg(
+                "check.function.raised",
+                error_type=type(exc).__name__,
+                error=exc,
+                args=_describe_args(args),
             )
+            return _incorrect(qid, key, why)
         if out is Ellipsis:
             return Verdict(key, "not attempted")
         try:
             results.append(encode_value(out))
         except UnsupportedValue as exc:
-            return Verdict(
-                key,
-                "incorrect",
-                msg("check.function.unusable", args=_describe_args(args), error=exc),
-            )
+            why = msg("check.function.unusable", args=_describe_args(args), error=exc)
+            return _incorrect(qid, key, why)
     if _STATE.record:
         _STATE.recorded[key] = {"t": "cases", "v": results}
         return Verdict(key, "correct")
     exp = _STATE.expected.get(key)
     if exp is None:
-        return _unavailable(key.split(":")[0], key)
+        return _unavailable(qid, key)
     if exp.get("t") != "cases" or len(exp["v"]) != len(results):
         return Verdict(key, "unavailable", msg("check.function.cases_differ"))
-    options = _STATE.questions.get(key.split(":")[0], {}).get("options", {})
+    options = _options(qid)
     for args, e, a in zip(cases, exp["v"], results, strict=True):
-        why = _compare(e, a, options, returned=True)
+        why = compare(e, a, options, returned=True)
         if why is not None:
-            return Verdict(
-                key, "incorrect", msg("check.function.wrong", args=_describe_args(args), why=why)
+            return _incorrect(
+                qid, key, msg("check.function.wrong", args=_describe_args(args), why=why)
             )
     return Verdict(key, "correct")
 

@@ -176,15 +176,10 @@ def payload_data(ex: ExerciseSet, expected: dict[str, Any]) -> dict[str, Any]:
     dict
         The data :func:`coursekit.exercises.checks.encode_payload` encodes.
     """
-    return {
-        "set": ex.set_id,
-        "questions": {
-            q.qid: {"kind": q.kind, "options": q.options, "hints": q.hints}
-            for q in ex.questions
-            if q.kind != "manual"
-        },
-        "expected": expected,
-    }
+    from coursekit.exercises.checks import payload_questions
+
+    # every question, written ones too (for hint()), with its allowed labels (issue 17)
+    return {"set": ex.set_id, "questions": payload_questions(ex, expected), "expected": expected}
 
 
 def _student_setup_source(ex: ExerciseSet, source: str) -> str:
