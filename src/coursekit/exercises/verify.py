@@ -35,16 +35,16 @@ class TestResult:
 def to_plain(value: Any) -> Any:
     """Convert a value to plain JSON-compatible data, the form the grader exports from a kernel.
 
-    One implementation for the grader and the authors: :func:`coursekit.grading.plain.to_plain`.
+    One implementation for the grader and the authors: :func:`coursekit.plain.to_plain`.
     """
-    from coursekit.grading.plain import to_plain as _to_plain
+    from coursekit.plain import to_plain as _to_plain
 
     return _to_plain(value)
 
 
 def from_plain(value: Any) -> Any:
-    """Re-create pandas objects from :func:`to_plain`'s output (see :mod:`coursekit.grading.plain`)."""
-    from coursekit.grading.plain import from_plain as _from_plain
+    """Re-create pandas objects from :func:`to_plain`'s output (see :mod:`coursekit.plain`)."""
+    from coursekit.plain import from_plain as _from_plain
 
     return _from_plain(value)
 
@@ -69,7 +69,7 @@ def run_hidden_tests(
         One per test function (a function whose name starts with ``test``), in definition order. A test
         passes when it returns without raising; the message of a failed assertion (or the exception) is kept.
     """
-    from coursekit.grading.spec import points_of
+    from coursekit.spec import points_of
 
     namespace: dict[str, Any] = {"__name__": "coursekit_hidden_tests"}
     exec(compile(source, "<hidden tests>", "exec"), namespace)  # noqa: S102 - author's own test code
@@ -123,7 +123,7 @@ def hidden_test_report(namespace: dict[str, Any], questions: list[dict[str, Any]
 
             def call(*args: Any, _f: Any = func, _name: str = q["answer"]) -> Any:
                 # Behave as the grader's call() does: the student's error arrives as StudentFunctionError.
-                from coursekit.grading.spec import StudentFunctionError
+                from coursekit.spec import StudentFunctionError
 
                 if _f is None:
                     raise StudentFunctionError(f"{_name} is not a function")

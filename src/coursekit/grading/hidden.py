@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coursekit.grading.spec import StudentFunctionError, StudentTimeout, points_of
 from coursekit.messages import msg
+from coursekit.spec import StudentFunctionError, StudentTimeout, points_of
 
 
 class HiddenTestsError(RuntimeError):

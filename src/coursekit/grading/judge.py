@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from coursekit.grading.export import ExportError, Unexportable, decode, decode_json, encode_args
 from coursekit.grading.hidden import TestOutcome, run_tests
 from coursekit.grading.kernel import Kernel, Reply
-from coursekit.grading.plain import plain_view
 from coursekit.grading.reconcile import Plan
 from coursekit.grading.results import QuestionResult
-from coursekit.grading.spec import StudentFunctionError, StudentTimeout
 from coursekit.messages import msg
+from coursekit.plain import plain_view
+from coursekit.spec import StudentFunctionError, StudentTimeout
 
 if TYPE_CHECKING:
     from coursekit.grading.grader import Context
