@@ -94,6 +94,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="grade everything again instead of resuming from OUT/journal.jsonl",
     )
+    parser.add_argument(
+        "--dask", metavar="SCHEDULER_ADDRESS|local[:N]", default=None,
+        help="grade on a Dask cluster, one task per submission: a scheduler address (tcp://host:8786), or "
+        "local[:N] for a local cluster of N worker processes (default: --jobs); needs coursekit[cluster]",
+    )  # fmt: skip
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -111,6 +116,14 @@ def run(args: argparse.Namespace) -> int:
     options = Options(
         jobs=args.jobs, limits=limits, sandbox=args.sandbox, junit=args.junit, fresh=args.fresh
     )
+    if args.dask is not None:  # imported only here: local grading never imports Dask
+        from coursekit.grading.cluster import DaskDispatch
+
+        try:
+            options.dispatch = DaskDispatch(args.dask, jobs=args.jobs)
+        except ValueError as exc:
+            print(f"coursekit grade: error: {exc}", file=sys.stderr)
+            return 2
 
     def log(msg: str) -> None:
         print(f"coursekit grade: {msg}", file=sys.stderr)
