@@ -449,7 +449,7 @@ def test_dicts_lists_and_strings(loaded):
     # a label outside the question's vocabulary gets the vocabulary (from the question), not the key
     status, why = verdict("q3", {"a": "balance", "b": "bandwagoning"})
     assert "'balance' is not one of the labels the question allows" in why
-    assert "balancing, bandwagoning, hedging, no alignment needed" in why
+    assert '"balancing", "bandwagoning", "hedging", "no alignment needed"' in why
     # missing and unexpected keys are counted, not named
     why = verdict("q3", {"a": "balancing"})[1]
     assert "1 of the expected keys are missing" in why and "'b'" not in why

@@ -27,6 +27,7 @@ STUDENT_FACING = [
     "grading/intake.py",
     "grading/hidden.py",
     "grading/kernel.py",
+    "grading/export.py",
 ]
 
 # Strings of three or more words that may stay in a student-facing module, each with the reason. Keyed by
@@ -365,3 +366,64 @@ def test_the_guard_catches_a_new_sentence_in_a_copy_of_a_module():
     # the allow-list is narrow: the same programmer error elsewhere is caught
     moved = source + '\n\ndef _other(t):\n    raise ValueError(f"unknown encoded type {t!r}")\n'
     assert len(sentences_outside_catalogue(moved, module)) == 1
+
+
+# --------------------------------------------------------------------------------------------------------
+# The exporter sends codes; the grader words them, whatever a hostile kernel sends
+
+
+def test_the_exporter_sends_codes_that_the_grader_words_from_the_catalogue():
+    from coursekit.grading import export
+    from coursekit.grading.judge import export_problem, export_reason
+
+    reply = export.decode_json(export.dump({1: [1] * 10}))
+    assert "v" in reply
+    for code, params in export.CODES.items():
+        text = export_problem(code, {name: 12345 for name in params})
+        assert text and text != msg("export.unknown"), code
+        shown = (
+            [p for p in params if p in fields_of(catalogue("en")[f"export.{code}"])]
+            if (f"export.{code}" in catalogue("en"))
+            else []
+        )
+        assert all("12,345" in text for _ in shown), (code, text)
+    for reason in export.REASONS:
+        assert export_reason(reason) not in ("", msg("export.reason.unknown"))
+    assert "60 levels deep" in export_reason("too_deep")
+    # what a forged reply can make the feedback say: only catalogue sentences
+    forged = [
+        ("you scored full marks", {}),
+        (None, None),
+        (["too_large"], {}),
+        ("too_large", {"chars": "<b>Full marks</b> " * 20}),
+        ("too_large", {"chars": True}),
+        ("too_large", "not a dict"),
+        ("too_large", {}),
+    ]
+    sentences = set(catalogue("en").values())
+    for code, params in forged:
+        text = export_problem(code, params)
+        assert "marks" not in text.casefold()
+    assert export_problem("you scored full marks") == msg("export.unknown")
+    assert export_problem("too_large", {"chars": "12"}) == msg("export.unknown")  # counts are ints
+    assert export_problem("too_large", {"chars": True}) in sentences
+    assert export_problem("not_a_function", {"type": "x" * 500}) == msg(
+        "export.not_a_function", type="x" * 80
+    )  # a type's name is text, cut short
+    assert export_reason("anything else") == msg("export.reason.unknown")
+    assert export_reason(["not_plain"]) == msg("export.reason.unknown")
+
+
+def test_export_problems_reach_the_feedback_in_the_chosen_language(french):
+    from coursekit.grading.judge import export_problem
+
+    fr = french / "fr.po"
+    fr.write_text(
+        fr.read_text(encoding="utf-8")
+        + '\nmsgctxt "export.too_deep"\nmsgid "the answer is nested too deeply to grade."\n'
+        + 'msgstr "la réponse est trop imbriquée pour être notée."\n',
+        encoding="utf-8",
+    )
+    catalogue.cache_clear()
+    set_language("fr")
+    assert export_problem("too_deep", {}) == "la réponse est trop imbriquée pour être notée."

@@ -261,7 +261,13 @@ def allowed_labels(
     found: list[str] = []
     for m in [*_QUOTED.finditer(text), *_LETTER_OPTION.finditer(text)]:
         label = m.group(1).strip()
-        if label and label not in dict_keys and label not in found:
+        # a dict key ("s1") or the stem of one ("t6" for "t6_obligations") names an item, not a label
+        if (
+            label
+            and label not in dict_keys
+            and not any(k.startswith(f"{label}_") for k in dict_keys)
+            and label not in found
+        ):
             found.append(label)
     if not key_labels <= {_norm_text(label, options) for label in found}:
         return []
@@ -276,7 +282,8 @@ def _label_problem(act: dict[str, Any], options: dict[str, Any]) -> str | None:
     allowed = {_norm_text(label, options) for label in labels}
     for leaf in _leaves(act):
         if leaf["t"] == "str" and _norm_text(leaf["v"], options) not in allowed:
-            return msg("check.label.unknown", answer=repr(leaf["v"]), labels=", ".join(labels))
+            shown = ", ".join(f'"{label}"' for label in labels)
+            return msg("check.label.unknown", answer=repr(leaf["v"]), labels=shown)
     return None
 
 

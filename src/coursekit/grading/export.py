@@ -14,6 +14,14 @@ The same module runs on both sides:
 The wire format is JSON in which every JSON object is a tagged value, e.g. ``{"t": [1, 2]}`` for the tuple
 ``(1, 2)`` or ``{"d": [[key, value], ...]}`` for a dict (so non-string keys survive). It imports neither
 numpy nor pandas: it only uses them when the value is one of their objects (so they are already loaded).
+
+This module writes no sentence for a person. The kernel side cannot be trusted to translate (it runs next to
+the student's code), so what goes wrong travels as a *code* with parameters: ``{"err": ["too_large",
+{"chars": 123}]}`` for an answer that cannot be exported, ``{"x": [type name, "not_plain"]}`` for an
+unexportable value, and :class:`ExportError` carries ``code`` and ``params`` on the grader side too. The grader
+turns a code into a sentence of the message catalogue (:func:`coursekit.grading.judge.export_problem`), and a
+code it does not know, or parameters of the wrong shape, into a generic sentence: a submission that forges a
+reply cannot make the feedback say anything else.
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ _dumps_json = json.dumps
 _loads_json = json.loads
 
 __all__ = [
+    "CODES",
+    "REASONS",
     "ExportError",
     "Unexportable",
     "call",
@@ -61,8 +71,38 @@ MAX_ITEMS = 2_000_000
 MAX_DEPTH = 60
 
 
+#: The problem codes (and their parameters) this module reports; the grader knows a sentence for each.
+CODES = {
+    "too_many_values": ("limit",),  # the answer holds more than MAX_ITEMS values
+    "too_large": ("chars",),  # its JSON text is longer than MAX_JSON_CHARS
+    "too_deep": (),  # nested too deeply to export or to read back
+    "not_a_function": ("type",),  # call() was asked to call something that is not callable
+    "not_text": (),  # the kernel returned something other than text
+    "reply_too_long": ("chars", "limit"),  # the reply is longer than the grader reads
+    "not_json": (),  # the reply is not JSON
+    "reply_shape": (),  # the reply is JSON but not {"v"|"err"|"raised": ...}
+    "malformed": ("where",),  # the encoded value breaks the wire format (``where`` says which part)
+    "unhashable_key": (),  # a dict key or set member that cannot be hashed
+}
+#: Why a value is unexportable (the second element of an ``{"x": [...]}`` marker).
+REASONS = ("too_deep", "contains_itself", "not_plain")
+
+
 class ExportError(ValueError):
-    """The kernel's reply is not valid plain data (or is too large); the message says what is wrong."""
+    """The kernel's reply is not valid plain data (or is too large).
+
+    Parameters
+    ----------
+    code : str
+        What is wrong, one of :data:`CODES` (the grader words it for the student).
+    **params
+        The code's parameters (numbers or short texts).
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(f"{code} {params}" if params else code)
 
 
 class Unexportable:
@@ -76,7 +116,7 @@ class Unexportable:
     type_name : str
         The type of the student's object, e.g. ``"Rigged"``.
     reason : str
-        Why it could not be exported.
+        Why it could not be exported: a code of :data:`REASONS` (the grader words it for the student).
     """
 
     __slots__ = ("reason", "type_name")
@@ -137,11 +177,9 @@ def encode(
     stack = _stack if _stack is not None else set()
     budget.items += 1
     if budget.items > MAX_ITEMS:
-        raise ExportError(
-            f"the answer holds more than {MAX_ITEMS:,} values; it is too large to grade."
-        )
+        raise ExportError("too_many_values", limit=MAX_ITEMS)
     if _depth > MAX_DEPTH:
-        return _unexportable(type(value), f"it is nested more than {MAX_DEPTH} levels deep")
+        return _unexportable(type(value), "too_deep")
     t = type(value)
     if value is None or t is bool:
         return value
@@ -173,7 +211,7 @@ def encode(
         return {"td": _dt.timedelta.total_seconds(value)}
     if issubclass(t, list | tuple | set | frozenset | dict):
         if id(value) in stack:
-            return _unexportable(t, "it contains itself")
+            return _unexportable(t, "contains_itself")
         stack.add(id(value))
         try:
             if issubclass(t, list):
@@ -192,7 +230,7 @@ def encode(
             }
         finally:
             stack.discard(id(value))
-    return _unexportable(t, "it is not plain data")
+    return _unexportable(t, "not_plain")
 
 
 def _encode_library(value: Any, t: type, depth: int, budget: _Budget, stack: set[int]) -> Any:
@@ -289,21 +327,27 @@ def _encode_index(
 def _dumps(data: Any) -> str:
     text = _dumps_json(data, ensure_ascii=True, allow_nan=True, separators=(",", ":"))
     if len(text) > MAX_JSON_CHARS:
-        raise ExportError(f"the answer is too large to grade ({len(text):,} characters of data).")
+        raise ExportError("too_large", chars=len(text))
     return text
 
 
-def dump(value: Any) -> str:
-    """Kernel side: the JSON text of ``{"v": <encoded value>}`` or ``{"err": <why>}``.
+def _problem(code: str, **params: Any) -> dict[str, Any]:
+    """The ``{"err": [code, params]}`` reply for a problem the grader words."""
+    return {"err": [code, params]}
 
-    It never raises for an ordinary value: a value that cannot be exported is reported in the text.
+
+def dump(value: Any) -> str:
+    """Kernel side: the JSON text of ``{"v": <encoded value>}`` or ``{"err": [code, params]}``.
+
+    It never raises for an ordinary value: a value that cannot be exported is reported in the text, as a code
+    of :data:`CODES` with its parameters.
     """
     try:
         return _dumps({"v": encode(value)})
     except ExportError as exc:
-        return _dumps({"err": str(exc)})
+        return _dumps(_problem(exc.code, **exc.params))
     except RecursionError:
-        return _dumps({"err": "the answer is nested too deeply to grade."})
+        return _dumps(_problem("too_deep"))
 
 
 def call(func: Any, args_json: str) -> str:
@@ -319,13 +363,12 @@ def call(func: Any, args_json: str) -> str:
     Returns
     -------
     str
-        ``{"v": result}``, or ``{"raised": [type name, message]}`` when the function raised, or
-        ``{"err": why}`` when the result could not be exported.
+        ``{"v": result}``, or ``{"raised": [type name, message]}`` when the function raised (the message is
+        the student's own), or ``{"err": [code, params]}`` when the result could not be exported or ``func``
+        is not a function (``"not_a_function"``).
     """
     if not callable(func):
-        return _dumps(
-            {"raised": ["TypeError", f"it is a {_type_name(type(func))}, not a function"]}
-        )
+        return _dumps(_problem("not_a_function", type=_type_name(type(func))))
     payload = _loads_json(args_json)
     args = decode(payload["args"])
     kwargs = decode(payload["kwargs"])
@@ -386,21 +429,19 @@ def decode_json(text: str) -> dict[str, Any]:
         If the text is not JSON, too long, or not one of the expected shapes.
     """
     if not isinstance(text, str):
-        raise ExportError("the kernel returned something other than text.")
+        raise ExportError("not_text")
     if len(text) > MAX_JSON_CHARS + 1000:
-        raise ExportError(
-            f"the kernel returned {len(text):,} characters; the limit is {MAX_JSON_CHARS:,}."
-        )
+        raise ExportError("reply_too_long", chars=len(text), limit=MAX_JSON_CHARS)
     try:
         outer = _loads_json(text)
     except (ValueError, RecursionError) as exc:
-        raise ExportError(f"the kernel returned text that is not JSON ({exc}).") from exc
+        raise ExportError("not_json") from exc
     if (
         not isinstance(outer, dict)
         or len(outer) != 1
         or next(iter(outer)) not in ("v", "err", "raised")
     ):
-        raise ExportError("the kernel returned JSON of an unexpected shape.")
+        raise ExportError("reply_shape")
     return outer
 
 
@@ -416,41 +457,39 @@ def decode(data: Any, _depth: int = 0) -> Any:
         If the data is not a valid encoding (unknown tag, wrong shape).
     """
     if _depth > MAX_DEPTH + 10:
-        raise ExportError("the data is nested too deeply.")
+        raise ExportError("too_deep")
     if data is None or isinstance(data, bool | int | float | str):
         return data
     if isinstance(data, list):
         return [decode(v, _depth + 1) for v in data]
     if not isinstance(data, dict) or len(data) != 1:
-        raise ExportError("malformed data: a JSON object must hold exactly one tag.")
+        raise ExportError("malformed", where="object")
     tag, body = next(iter(data.items()))
     decoder = _DECODERS.get(tag) if isinstance(tag, str) else None
     if decoder is None:
-        raise ExportError(f"malformed data: unknown tag {str(tag)[:40]!r}.")
+        raise ExportError("malformed", where="tag")
     try:
         return decoder(body, _depth)
     except ExportError:
         raise
     except RecursionError as exc:
-        raise ExportError("the data is nested too deeply.") from exc
+        raise ExportError("too_deep") from exc
     except Exception as exc:  # noqa: BLE001 - whatever the kernel sent, a bad reply is an ExportError
-        raise ExportError(
-            f"malformed data under tag {tag!r}: {type(exc).__name__}: {exc}"[:300]
-        ) from exc
+        raise ExportError("malformed", where=tag) from exc
 
 
 def _pairs(body: Any, depth: int) -> dict[Any, Any]:
     if not isinstance(body, list):
-        raise ExportError("malformed dict")
+        raise ExportError("malformed", where="d")
     out: dict[Any, Any] = {}
     for pair in body:
         if not isinstance(pair, list) or len(pair) != 2:
-            raise ExportError("malformed dict entry")
+            raise ExportError("malformed", where="d")
         key = decode(pair[0], depth + 1)
         try:
             out[key] = decode(pair[1], depth + 1)
         except TypeError as exc:  # unhashable key such as a list
-            raise ExportError(f"a dict key cannot be used as a key: {key!r}") from exc
+            raise ExportError("unhashable_key") from exc
     return out
 
 
@@ -464,12 +503,12 @@ def _frame(body: Any, depth: int) -> Any:
     import pandas as pd
 
     if not isinstance(body, dict):
-        raise ExportError("malformed DataFrame")
+        raise ExportError("malformed", where="df")
     columns = _decode_index(pd, body["columns"], depth + 1)
     index = _decode_index(pd, body["index"], depth + 1)
     data = decode(body["data"], depth + 1)
     if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
-        raise ExportError("malformed DataFrame data")
+        raise ExportError("malformed", where="df")
     if data:
         frame = pd.DataFrame(data, columns=columns, index=index, dtype=object)
     else:
@@ -485,11 +524,11 @@ def _series(body: Any, depth: int) -> Any:
     import pandas as pd
 
     if not isinstance(body, dict):
-        raise ExportError("malformed Series")
+        raise ExportError("malformed", where="ser")
     index = _decode_index(pd, body["index"], depth + 1)
     data = decode(body["data"], depth + 1)
     if not isinstance(data, list):
-        raise ExportError("malformed Series data")
+        raise ExportError("malformed", where="ser")
     series = pd.Series(data, index=index, name=decode(body.get("name"), depth + 1), dtype=object)
     return _as_dtype(pd, series, str(body.get("dtype", "object")))
 
@@ -497,9 +536,9 @@ def _series(body: Any, depth: int) -> Any:
 def _decode_index(pd: Any, body: Any, depth: int) -> Any:
     """Rebuild an index written by :func:`_encode_index`."""
     if depth > MAX_DEPTH + 10:
-        raise ExportError("the data is nested too deeply.")
+        raise ExportError("too_deep")
     if not isinstance(body, dict):
-        raise ExportError("malformed index")
+        raise ExportError("malformed", where="index")
     kind = body.get("kind")
     names = decode(body.get("names", [None]), depth + 1)
     if not isinstance(names, list) or not names:
@@ -525,10 +564,10 @@ def _decode_index(pd: Any, body: Any, depth: int) -> Any:
         values = [pd.NaT if v is None else pd.Period(str(v), freq=freq) for v in body["values"]]
         return pd.PeriodIndex(values, freq=freq, name=names[0])
     if kind != "plain":
-        raise ExportError("malformed index")
+        raise ExportError("malformed", where="index")
     values = decode(body["values"], depth + 1)
     if not isinstance(values, list):
-        raise ExportError("malformed index")
+        raise ExportError("malformed", where="index")
     dtype = str(body.get("dtype", "object"))
     if not values:
         try:
@@ -569,8 +608,8 @@ def _timestamp(body: Any, depth: int) -> Any:
 
 def _unexp(body: Any, depth: int) -> Unexportable:
     if not isinstance(body, list) or len(body) != 2:
-        raise ExportError("malformed marker")
-    return Unexportable(str(body[0])[:100], str(body[1])[:300])
+        raise ExportError("malformed", where="x")
+    return Unexportable(str(body[0])[:100], str(body[1])[:40])
 
 
 def _nat(body: Any, depth: int) -> Any:
@@ -603,7 +642,7 @@ def _dt_value(body: Any, depth: int) -> Any:
 
 def _finite(x: Any) -> float:
     if not isinstance(x, int | float) or isinstance(x, bool):
-        raise ExportError("expected a number")
+        raise ExportError("malformed", where="number")
     return float(x)
 
 

@@ -13,7 +13,15 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from coursekit.grading.export import ExportError, Unexportable, decode, decode_json, encode_args
+from coursekit.grading.export import (
+    CODES,
+    MAX_DEPTH,
+    ExportError,
+    Unexportable,
+    decode,
+    decode_json,
+    encode_args,
+)
 from coursekit.grading.hidden import TestOutcome, run_tests
 from coursekit.grading.kernel import Kernel, Reply
 from coursekit.grading.reconcile import Plan
@@ -33,6 +41,64 @@ _EXPORT = "__import__('coursekit.grading.export', fromlist=['dump'])"
 
 class GraderFailure(RuntimeError):
     """A problem of the grading machine (a kernel that cannot start), not of a submission."""
+
+
+# The exporter (coursekit.grading.export) reports problems as codes, since the kernel side cannot be trusted to
+# word them; here each code becomes a sentence of the catalogue. "no_text" is this module's own code.
+_EXPORT_PROBLEMS = {
+    "too_many_values": "export.too_many_values",
+    "too_large": "export.too_large",
+    "too_deep": "export.too_deep",
+    "not_a_function": "export.not_a_function",
+    "not_text": "grade.reply.not_text",
+    "no_text": "grade.reply.no_text",
+    "reply_too_long": "export.reply_too_long",
+    "not_json": "export.not_json",
+    "reply_shape": "grade.reply.shape",
+    "malformed": "export.malformed",
+    "unhashable_key": "export.unhashable_key",
+}
+_TEXT_FIELDS = {"type", "where"}  # the only parameters that may be text; the others are counts
+_EXPORT_REASONS = {
+    "too_deep": "export.reason.too_deep",
+    "contains_itself": "export.reason.contains_itself",
+    "not_plain": "export.reason.not_plain",
+}
+
+
+def export_problem(code: object, params: object = None) -> str:
+    """The student-facing sentence for an exporter's problem code and its parameters.
+
+    Whatever the kernel sent (an unknown code, parameters missing or of the wrong type), the result is a
+    sentence of the catalogue: ``export.unknown`` for anything this grader does not know.
+    """
+    key = _EXPORT_PROBLEMS.get(code) if isinstance(code, str) else None
+    if key is None:
+        return msg("export.unknown")
+    given = params if isinstance(params, dict) else {}
+    fields: dict[str, str] = {}
+    for name in CODES.get(str(code), ()):
+        value = given.get(name)
+        if name in _TEXT_FIELDS and isinstance(value, str):
+            fields[name] = value[:80]  # a type's name: the student's own object names it anyway
+        elif isinstance(value, int) and not isinstance(value, bool):
+            fields[name] = f"{value:,}"
+        else:
+            return msg("export.unknown")
+    return msg(key, **fields)
+
+
+def export_reason(code: object) -> str:
+    """Why a value could not be exported (an :class:`Unexportable`'s ``reason`` code), for a student."""
+    key = _EXPORT_REASONS.get(code) if isinstance(code, str) else None
+    return msg(key, depth=MAX_DEPTH) if key else msg("export.reason.unknown")
+
+
+def _reply_problem(err: object) -> str:
+    """The sentence for an ``{"err": [code, params]}`` reply (any other shape: the generic sentence)."""
+    if isinstance(err, list) and len(err) == 2:
+        return export_problem(err[0], err[1])
+    return export_problem(None)
 
 
 @dataclass
@@ -216,7 +282,11 @@ class SubmissionRun:
             extra = []
             if isinstance(value, Unexportable):
                 extra.append(
-                    msg("grade.answer.unexportable", type=value.type_name, reason=value.reason)
+                    msg(
+                        "grade.answer.unexportable",
+                        type=value.type_name,
+                        reason=export_reason(value.reason),
+                    )
                 )
             view = None if isinstance(value, Unexportable) else plain_view(value)
             bad = non_finite(view)
@@ -291,12 +361,14 @@ class SubmissionRun:
         try:
             outer = decode_json(_plain_text(entry))
             if "err" in outer:
-                return None, ("error", msg("grade.export.unreadable", name=name, why=outer["err"]))
+                why = _reply_problem(outer["err"])
+                return None, ("error", msg("grade.export.unreadable", name=name, why=why))
             if "v" not in outer:
-                raise ExportError(msg("grade.reply.shape"))
+                raise ExportError("reply_shape")
             return decode(outer["v"]), None
         except ExportError as exc:
-            return None, ("error", msg("grade.export.unreadable", name=name, why=exc))
+            why = export_problem(exc.code, exc.params)
+            return None, ("error", msg("grade.export.unreadable", name=name, why=why))
 
 
 def fault_text(exc: BaseException) -> str:
@@ -364,13 +436,13 @@ def _plain_text(entry: dict[str, Any]) -> str:
     data = entry.get("data")
     text = data.get("text/plain") if isinstance(data, dict) else None
     if not isinstance(text, str):
-        raise ExportError(msg("grade.reply.no_text"))
+        raise ExportError("no_text")
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-        raise ExportError(msg("grade.reply.not_text")) from exc
+        raise ExportError("not_text") from exc
     if not isinstance(value, str):
-        raise ExportError(msg("grade.reply.not_text"))
+        raise ExportError("not_text")
     return value
 
 
@@ -434,7 +506,8 @@ class KernelCall:
         try:
             outer = decode_json(_plain_text(entry))
         except ExportError as exc:
-            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=exc)) from exc
+            why = export_problem(exc.code, exc.params)
+            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=why)) from exc
         self.calls += 1
         if "raised" in outer:
             kind, message = (list(outer["raised"]) + ["", ""])[:2]
@@ -443,17 +516,27 @@ class KernelCall:
             raise StudentFunctionError(raised.rstrip(": "), str(kind))
         if "err" in outer:
             self.all_ellipsis = False
-            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=outer["err"]))
+            err = outer["err"]
+            if isinstance(err, list) and err and err[0] == "not_a_function":
+                error = _reply_problem(err)
+                raised = msg("grade.call.raised", call=label, error_type="TypeError", error=error)
+                raise StudentFunctionError(raised, "TypeError")
+            why = _reply_problem(err)
+            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=why))
         try:
             value = decode(outer.get("v"))
         except ExportError as exc:
-            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=exc)) from exc
+            why = export_problem(exc.code, exc.params)
+            raise StudentFunctionError(msg("grade.call.unreadable", call=label, why=why)) from exc
         if not is_untouched(value):
             self.all_ellipsis = False
         if isinstance(value, Unexportable):
             raise StudentFunctionError(
                 msg(
-                    "grade.call.unexportable", call=label, type=value.type_name, reason=value.reason
+                    "grade.call.unexportable",
+                    call=label,
+                    type=value.type_name,
+                    reason=export_reason(value.reason),
                 )
             )
         view = plain_view(value)
