@@ -90,6 +90,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "auto (bwrap when it works here, else none)",
     )  # fmt: skip
     parser.add_argument(
+        "--kernels", choices=["auto", "warm", "fresh"], default="auto",
+        help="warm: fork each submission's kernel from a pre-warmed process per job, isolated as a fresh one "
+        "(needs the bwrap sandbox with user namespaces); fresh: start a new kernel per submission; "
+        "auto (default): warm where this machine allows it, else fresh (the run says which)",
+    )  # fmt: skip
+    parser.add_argument(
         "--fresh",
         action="store_true",
         help="grade everything again instead of resuming from OUT/journal.jsonl",
@@ -114,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
         file_mb=args.file_mb,
     )
     options = Options(
-        jobs=args.jobs, limits=limits, sandbox=args.sandbox, junit=args.junit, fresh=args.fresh
+        jobs=args.jobs, limits=limits, sandbox=args.sandbox, junit=args.junit, fresh=args.fresh,
+        kernels=args.kernels,
     )
     if args.dask is not None:  # imported only here: local grading never imports Dask
         from coursekit.grading.cluster import DaskDispatch
@@ -149,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     rate = report.graded / report.seconds * 60 if report.seconds > 0 else 0.0
     print(
         f"Graded {report.graded} submission(s) ({report.resumed} resumed) in {report.seconds:.1f} s "
-        f"({rate:.0f}/min, {report.jobs} job(s), sandbox {report.sandbox}). Questions: {counts}.\n"
+        f"({rate:.0f}/min, {report.jobs} job(s), sandbox {report.sandbox}, kernels {report.kernels}). Questions: {counts}.\n"
         f"Gradebook: {args.out / 'gradebook.csv'}  Summary: {args.out / 'summary.csv'}  "
         f"Feedback: {args.out / 'feedback'}/"
     )

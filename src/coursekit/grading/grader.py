@@ -64,6 +64,7 @@ from coursekit.grading.results import (
     write_run,
     write_summary,
 )
+from coursekit.grading.warm import WarmKernel, WarmPool, resolve_kernels, setup_imports
 from coursekit.messages import msg
 
 __all__ = [
@@ -127,6 +128,10 @@ class Options:
     dispatch : Dispatch or None
         Where each submission is graded: None for this machine's thread pool (``jobs`` at once), or e.g. a
         :class:`coursekit.grading.cluster.DaskDispatch` for a Dask cluster.
+    kernels : {"auto", "warm", "fresh"}
+        ``warm``/``auto``: fork each kernel from a pre-warmed process per job, isolated as a fresh one
+        (:mod:`coursekit.grading.warm`), where the machine allows it; else, and with ``fresh``, start a new
+        kernel per submission.
     """
 
     jobs: int = 1
@@ -136,6 +141,7 @@ class Options:
     fresh: bool = False
     preflight: bool = True
     dispatch: Dispatch | None = None
+    kernels: str = "auto"
 
 
 @dataclass
@@ -159,6 +165,9 @@ class Context:
     #: Questions whose reference answer itself holds NaN or infinity (from the preflight): only there may a
     #: student's answer hold one too.
     non_finite_ok: set[str] = field(default_factory=set)
+    #: The pre-warmed processes (None: a fresh kernel per submission) and what the run reports about them.
+    warm: WarmPool | None = None
+    kernels: str = "fresh"
 
     def next_slot(self) -> int:
         with self.lock:
@@ -265,7 +274,7 @@ def prepare(source: Path, options: Options) -> Context:
     tmp = _scratch_folder()
     data = _data_folder()
     copy_data = sandbox == "none" and data is not None and _folder_size(data) <= COPY_DATA_MAX_BYTES
-    return Context(
+    ctx = Context(
         exercise=exercise,
         released=index_release(exercise, edition),
         tests=tests,
@@ -277,6 +286,16 @@ def prepare(source: Path, options: Options) -> Context:
         bib=_bibliography(data),
         copy_data=copy_data,
     )
+    try:
+        kernels, why = resolve_kernels(options.kernels, sandbox)
+    except ValueError as exc:
+        raise GradingSetupError(str(exc)) from exc
+    ctx.kernels = kernels + (f" ({why})" if why else "")
+    if kernels == "warm":
+        bib = [ctx.bib] if ctx.bib is not None and data is not None and ctx.bib.parent != data else []
+        setup = setup_imports(exercise.notebook.cells[exercise.setup_cell].source)
+        ctx.warm = WarmPool(tmp / "warm", options.jobs, setup, options.limits, data, ctx.seed, bib)
+    return ctx
 
 
 def cleanup(ctx: Context) -> None:
@@ -286,6 +305,8 @@ def cleanup(ctx: Context) -> None:
         live = list(ctx.live)
     for k in live:
         k.kill()
+    if ctx.warm is not None:
+        ctx.warm.close()
     shutil.rmtree(ctx.tmp, ignore_errors=True)
 
 
@@ -387,16 +408,20 @@ def _start_kernel(ctx: Context, slot: int) -> tuple[Kernel, Path]:
             shutil.copy2(extra[0], course / extra[0].name)
         extra = []
     last: KernelStartError | None = None
-    for _attempt in range(2):
-        kernel = Kernel(
-            workdir,
-            sockdir,
-            ctx.sandbox,
-            ctx.limits,
-            data=data,
-            seed=ctx.seed,
-            extra=extra,  # type: ignore[arg-type]
-        )
+    for attempt in range(2):
+        if ctx.warm is not None and attempt == 0:
+            # forked from a pre-warmed process; should that fail, the second attempt is a fresh kernel
+            kernel: Kernel = WarmKernel(ctx.warm, f"s{slot}", ctx.limits, data, ctx.seed, extra)
+        else:
+            kernel = Kernel(
+                workdir,
+                sockdir,
+                ctx.sandbox,  # type: ignore[arg-type]  # a mode resolve_sandbox returned
+                ctx.limits,
+                data=data,
+                seed=ctx.seed,
+                extra=extra,
+            )
         with ctx.lock:
             ctx.live.add(kernel)
         try:
@@ -595,6 +620,7 @@ class RunReport:
     seconds: float
     sandbox: str
     jobs: int
+    kernels: str = "fresh"
 
 
 class Progress:
@@ -754,7 +780,7 @@ def _grade_all(
         say(f"resuming: {resumed} submission(s) already graded in {out / 'journal.jsonl'}")
     if options.dispatch is None:  # a dispatch says where it grades once it knows (e.g. a cluster's workers)
         say(
-            f"grading {len(todo)} submission(s) of {ctx.exercise.set_id} with {options.jobs} job(s), sandbox: {ctx.sandbox}"
+            f"grading {len(todo)} submission(s) of {ctx.exercise.set_id} with {options.jobs} job(s), sandbox: {ctx.sandbox}, kernels: {ctx.kernels}"
         )
     if ctx.sandbox == "none":
         say(NO_ISOLATION_WARNING)
@@ -834,7 +860,9 @@ def _grade_all(
     if options.junit is not None:
         write_junit(results.values(), options.junit, ex.set_id)
     jobs = options.jobs if dispatch is None else dispatch.jobs
-    return RunReport(results, len(todo), resumed, time.monotonic() - t0, ctx.sandbox, jobs)
+    seconds = time.monotonic() - t0
+    kernels = ctx.kernels.split()[0]
+    return RunReport(results, len(todo), resumed, seconds, ctx.sandbox, jobs, kernels)
 
 
 def _sha(path: Path) -> str:
