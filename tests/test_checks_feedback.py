@@ -331,3 +331,31 @@ def test_blank_answer_cells_display_nothing_in_a_kernel(tmp_path):
         c for c in student.cells if c.cell_type == "code" and c.source.rstrip().endswith("\nclient")
     )
     assert blank_answer.outputs == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# The grader's hidden-test feedback follows the same rule
+
+
+def test_hidden_tests_never_pass_on_a_librarys_assertion_text():
+    import pandas as pd
+
+    from coursekit.grading import hidden
+
+    src = (
+        "import numpy as np\nimport pandas as pd\n"
+        "def _mine(answer):\n    assert answer is not None, 'Give a Series.'\n"
+        "def test_author(answer):\n    _mine(answer)\n    assert len(answer) == 2, 'Keep both regions.'\n"
+        "def test_pandas(answer):\n"
+        "    pd.testing.assert_series_equal(answer, pd.Series({'east': 3, 'west': 5}))\n"
+        "def test_numpy(answer):\n    np.testing.assert_allclose(answer.to_numpy(), [3.0, 5.0])\n"
+    )
+    tests = hidden.compile_tests("q5", src)
+    outcomes = hidden.run_tests(tests, 3, answer=pd.Series({"east": 3, "west": 6}))
+    assert [o.passed for o in outcomes] == [True, False, False]
+    for outcome in outcomes[1:]:
+        assert outcome.message == "A hidden test failed (it gives no explanation)."
+    (none,) = hidden.run_tests(tests[:1], 1, answer=None)
+    assert none.message == "Give a Series."  # a helper in the cell is the author's own words
+    (short,) = hidden.run_tests(tests[:1], 1, answer=pd.Series({"east": 3}))
+    assert short.message == "Keep both regions."

@@ -27,6 +27,8 @@ from typing import Any
 from coursekit.messages import msg
 from coursekit.spec import StudentFunctionError, StudentTimeout, points_of
 
+_TESTS_FILE = "<hidden-tests:"  # the file name a question's hidden tests are compiled under
+
 
 class HiddenTestsError(RuntimeError):
     """A hidden-tests cell cannot be used (it does not run, or defines no test); names the question."""
@@ -96,7 +98,7 @@ def compile_tests(qid: str, source: str, set_name: str = "") -> list[HiddenTest]
     where = f"{set_name}, {qid}" if set_name else qid
     namespace: dict[str, Any] = {"__name__": f"coursekit_hidden_tests_{qid}"}
     try:
-        exec(compile(source, f"<hidden tests of {qid}>", "exec"), namespace)  # noqa: S102 - instructor's code
+        exec(compile(source, f"{_TESTS_FILE}{qid}>", "exec"), namespace)  # noqa: S102 - instructor's code
     except Exception as exc:
         raise HiddenTestsError(
             f"{where}: the hidden-tests cell does not run in the grader ({type(exc).__name__}: {exc}); "
@@ -165,7 +167,7 @@ def run_tests(
         try:
             test.func(**kwargs)
         except AssertionError as exc:
-            text = str(exc).strip() or msg("grade.test.no_explanation")
+            text = _author_message(exc) or msg("grade.test.no_explanation")
             outcomes.append(TestOutcome(False, 0.0, weight, text))
         except StudentTimeout as exc:
             outcomes.append(TestOutcome(False, 0.0, weight, str(exc), timed_out=True))
@@ -183,6 +185,23 @@ def run_tests(
         else:
             outcomes.append(TestOutcome(True, weight, weight))
     return outcomes
+
+
+def _author_message(exc: AssertionError) -> str:
+    """The message of an ``assert`` written in the hidden-tests cell itself, or ``""``.
+
+    An assertion raised inside a library (``pandas.testing.assert_frame_equal``, ``numpy.testing``) prints
+    both values, the expected one included; its text never reaches the student.
+    """
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or not tb.tb_frame.f_code.co_filename.startswith(_TESTS_FILE):
+        return ""
+    try:
+        return str(exc).strip()
+    except Exception:  # noqa: BLE001 - a message that cannot be turned into text
+        return ""
 
 
 def _not_a_function(*args: Any, **kwargs: Any) -> Any:
