@@ -111,6 +111,10 @@ class _State:
     """The self-check data of the set loaded in this kernel."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the loaded data (a new set, or none)."""
         self.set_id: str | None = None
         self.expected: dict[str, Any] = {}
         self.questions: dict[str, dict[str, Any]] = {}
@@ -381,7 +385,7 @@ def load_checks(payload: str | None = None, *, record: bool = False) -> None:
         Used by ``coursekit`` when it runs the reference solutions: every ``check()`` records the value it
         is given as the expected one and reports it correct.
     """
-    _STATE.__init__()
+    _STATE.reset()
     _STATE.record = record
     if payload is None:
         return
@@ -609,10 +613,10 @@ def _evaluate_function(
         return Verdict(key, "unavailable", msg("check.function.cases_differ"))
     options = _options(qid)
     for args, e, a in zip(cases, exp["v"], results, strict=True):
-        why = compare(e, a, options, returned=True)
-        if why is not None:
+        differs = compare(e, a, options, returned=True)
+        if differs is not None:
             return _incorrect(
-                qid, key, msg("check.function.wrong", args=_describe_args(args), why=why)
+                qid, key, msg("check.function.wrong", args=_describe_args(args), why=differs)
             )
     return Verdict(key, "correct")
 

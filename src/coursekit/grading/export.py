@@ -396,7 +396,7 @@ def release_failed_cell() -> str:
         if hasattr(sys, name):
             setattr(sys, name, None)
     try:
-        shell = sys.modules["IPython"].get_ipython()  # type: ignore[union-attr]
+        shell = sys.modules["IPython"].get_ipython()
     except (KeyError, AttributeError):
         shell = None
     if shell is not None:
