@@ -250,6 +250,36 @@ def test_cluster_run_resumes_from_the_journal(
     assert len(ids) == len(set(ids)) == 12
 
 
+def test_interrupted_cluster_run_exits_130_and_resumes(
+    local: Graded, cluster: Cluster, tmp_path: Path
+) -> None:
+    subs = make_class(local.source, tmp_path / "slow", slow=True)
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "coursekit", "grade", str(local.source), str(subs), "--out", str(out),
+            "--dask", cluster.address, *LIMITS]  # fmt: skip
+    grader = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not ((out / "journal.jsonl").exists() and journal_ids(out)):
+            assert time.monotonic() < deadline and grader.poll() is None, "no result arrived"
+            time.sleep(0.05)
+        grader.send_signal(signal.SIGINT)
+        _, stderr = grader.communicate(timeout=120)
+    finally:
+        if grader.poll() is None:
+            grader.kill()
+    assert grader.returncode == 130, stderr
+    first = journal_ids(out)
+    assert 1 <= len(first) < 12 and len(first) == len(set(first))
+    assert len(tables(out)[1]) == len(first)  # the tables were written for what the journal holds
+    proc = run_cli(local.source, subs, "--out", out, "--dask", cluster.address, *LIMITS)
+    assert proc.returncode == 0, proc.stderr
+    assert f"Graded {12 - len(first)} submission(s) ({len(first)} resumed)" in proc.stdout
+    ids = journal_ids(out)
+    assert len(ids) == len(set(ids)) == 12
+    assert tables(out) == (local.book, local.summary)
+
+
 def test_local_cluster_of_two_workers(local: Graded, tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = run_cli(local.source, local.subs, "--out", out, "--dask", "local:2", *LIMITS)

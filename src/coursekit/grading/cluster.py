@@ -418,5 +418,8 @@ class DaskDispatch:
                 while queue and len(live) < window:
                     send(queue.pop()[0])
         except BaseException:
-            client.cancel(list(live), force=True)
+            try:
+                client.cancel(list(live), force=True)
+            except Exception:  # noqa: BLE001 - a scheduler already gone has nothing left to cancel
+                pass
             raise
