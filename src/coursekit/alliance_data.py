@@ -387,7 +387,7 @@ def duration_comparison(
                 f"no {GROUP_NAMES[group]} spell in the selection (threshold {threshold}); widen the years or move the "
                 "threshold."
             )
-        curve = kaplan_meier(part["years"].to_numpy(), part["ended"].to_numpy())
+        curve = kaplan_meier(part["years"].tolist(), part["ended"].tolist())
         curves[group] = curve
         done = part[part["ended"]]
         rows.append(

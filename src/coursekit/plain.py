@@ -60,14 +60,16 @@ def _index_to_plain(index: Any) -> dict[str, Any]:
             "__index__": "datetime",
             "names": names,
             "tz": None if index.tz is None else str(index.tz),
-            "values": [None if v is pd.NaT else v.isoformat() for v in index],
+            "values": [None if pd.isna(v) else v.isoformat() for v in index],
         }
     if isinstance(index, pd.PeriodIndex):
         return {
             "__index__": "period",
             "names": names,
             "freq": index.freqstr,
-            "values": [None if v is pd.NaT else str(v) for v in index],
+            "values": [
+                None if missing else str(v) for v, missing in zip(index, index.isna(), strict=True)
+            ],
         }
     tuples = [i for i, v in enumerate(index) if isinstance(v, tuple)]
     return {
@@ -97,9 +99,9 @@ def _index_from_plain(data: Any) -> Any:
         return pd.CategoricalIndex(cat, name=names[0])
     if kind == "datetime":
         tz = data.get("tz")
-        values = pd.to_datetime([pd.NaT if v is None else v for v in data["values"]], utc=bool(tz))
-        index = pd.DatetimeIndex(values, name=names[0])
-        return index.tz_convert(tz) if tz else index
+        stamps: list[Any] = [pd.NaT if v is None else v for v in data["values"]]
+        moments = pd.DatetimeIndex(pd.to_datetime(stamps, utc=bool(tz)), name=names[0])
+        return moments.tz_convert(tz) if tz else moments
     if kind == "period":
         return pd.PeriodIndex(
             [pd.NaT if v is None else pd.Period(v, freq=data["freq"]) for v in data["values"]],

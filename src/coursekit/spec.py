@@ -91,7 +91,7 @@ def points(n: float) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         if not callable(func):
             raise TypeError(f"@points({n!r}) must decorate a test function, not {func!r}.")
-        func.points = n  # type: ignore[attr-defined]
+        func.points = n
         return func
 
     return decorate

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,7 @@ def _ranked(series: pd.Series) -> tuple[list[pd.Period], float]:
     if clean.empty:
         return [], float("nan")
     top = float(clean.max())
-    return [p for p, v in clean.items() if np.isclose(v, top)], top
+    return [cast(pd.Period, p) for p, v in clean.items() if np.isclose(v, top)], top
 
 
 def intensity(
@@ -169,7 +170,7 @@ def intensity(
         empty = pd.DataFrame(columns=columns, index=pd.PeriodIndex([], freq=code, name="period"))
         return Intensity(empty, freq, int(window), w, [], float("nan"), [], float("nan"), excluded)
     index = pd.period_range(first, last, freq=code, name="period")
-    in_range = periods.between(first, last)
+    in_range = periods.between(first, last)  # type: ignore[arg-type]  # pandas compares Periods too
     per_dim = (
         pd.crosstab(periods[in_range], counted.loc[in_range, "dimension"].astype("string"))
         if in_range.any()
@@ -282,7 +283,7 @@ def assess_peak_claim(
     rank = int((weighted > value + 1e-12).sum()) + 1
     rolling = table["rolling"].dropna()
     if period in rolling.index:
-        rvalue = float(rolling[period])
+        rvalue = float(rolling.loc[period])  # type: ignore[call-overload]  # a Period label
         rrank: int | None = int((rolling > rvalue + 1e-12).sum()) + 1
     else:
         rvalue, rrank = float("nan"), None

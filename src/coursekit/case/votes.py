@@ -138,7 +138,7 @@ def vote_matrix(
         .pivot(index="country", columns="resolution", values="vote")
     )
     wide = wide.reindex(index=rows, columns=cols).astype(object)
-    wide = wide.where(wide.notna(), pd.NA)
+    wide = wide.where(wide.notna(), pd.NA)  # type: ignore[arg-type]  # NA is a valid fill
     wide.index.name, wide.columns.name = "country", "resolution"
     return wide
 
@@ -313,7 +313,11 @@ def agreement_index(
 
 
 def _agreement_table(
-    votes: pd.DataFrame, matrix: pd.DataFrame, ref: str, names: Sequence[str], method: str
+    votes: pd.DataFrame,
+    matrix: pd.DataFrame,
+    ref: str,
+    names: Sequence[str],
+    method: AgreementMethod,
 ) -> pd.DataFrame:
     """Score each of ``names`` against ``ref`` over the columns of ``matrix`` (see :func:`agreement_index`)."""
     ref_votes = list(matrix.loc[ref])

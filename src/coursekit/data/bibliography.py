@@ -219,5 +219,5 @@ def short_citations(keys: object, path: str | Path | None = None) -> str:
             name.split(",")[0].strip() for name in str(entries.at[key, "author"]).split(";")
         ]
         who = " & ".join(surnames) if len(surnames) <= 2 else f"{surnames[0]} et al."
-        out.append(f"{who} ({entries.at[key, 'year']})")
+        out.append(f"{who} ({entries.at[key, 'year']!s})")
     return "; ".join(out)

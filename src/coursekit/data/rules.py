@@ -72,9 +72,9 @@ def _check_phases(tables: dict[str, _Table], problems: list[Problem]) -> None:
     if events is None:
         return
     spans = [
-        (r["phase"], r["start"], r["end"])
+        (r["phase"], start, end)
         for _, r in phases.rows
-        if isinstance(r.get("start"), date) and isinstance(r.get("end"), date)
+        if isinstance(start := r.get("start"), date) and isinstance(end := r.get("end"), date)
     ]
     for number, row in events.rows:
         day, phase = row.get("date"), row.get("phase")
@@ -260,17 +260,17 @@ def _check_votes(tables: dict[str, _Table], problems: list[Problem]) -> None:
         if r.get("iso3") == "CAF" and r.get("resolution") is not None
     }
     for number, row in resolutions.rows:
-        resolution = row.get("resolution")
-        if resolution is None:
+        res_id = row.get("resolution")
+        if res_id is None:
             continue
-        car = car_rows.get(str(resolution))
+        car = car_rows.get(str(res_id))
         if car is None:
             problems.append(
                 Problem(
                     resolutions.file,
                     number,
                     "car_vote",
-                    f"un_votes.csv has no row for the Central African Republic (CAF) on {resolution}; add one.",
+                    f"un_votes.csv has no row for the Central African Republic (CAF) on {res_id}; add one.",
                 )
             )
         elif car.get("vote") != row.get("car_vote"):

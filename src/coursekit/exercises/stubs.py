@@ -106,7 +106,7 @@ def stub_for(block: list[str], indent: str = "") -> list[str]:
             name = node.targets[0].id  # type: ignore[attr-defined]
             out.append(f"{indent}{name} = {{")
             for key in node.value.keys:  # type: ignore[attr-defined]
-                out.append(f"{indent}    {_literal(key.value)}: ...,")  # type: ignore[union-attr]
+                out.append(f"{indent}    {_literal(key.value)}: ...,")
             out.append(f"{indent}}}")
         elif isinstance(node, ast.Assign):
             for target in node.targets:

@@ -107,18 +107,22 @@ def make_student_edition(
     ex = source if isinstance(source, ExerciseSet) else parse_source(source, path=path)
     nb = copy.deepcopy(ex.notebook)
     by_cell: dict[int, tuple[Question, str]] = {}
-    for q in ex.questions:
-        if q.question_cell is not None:
-            by_cell[q.question_cell] = (q, "question")
-        if q.solution_cell is not None:
-            by_cell[q.solution_cell] = (q, "manual" if q.kind == "manual" else "solution")
-        for i in q.check_cells:
-            by_cell[i] = (q, "check")
-        for i in q.hidden_tests_cells:
-            by_cell[i] = (q, "hidden-tests")
+    for question in ex.questions:
+        if question.question_cell is not None:
+            by_cell[question.question_cell] = (question, "question")
+        if question.solution_cell is not None:
+            by_cell[question.solution_cell] = (
+                question,
+                "manual" if question.kind == "manual" else "solution",
+            )
+        for i in question.check_cells:
+            by_cell[i] = (question, "check")
+        for i in question.hidden_tests_cells:
+            by_cell[i] = (question, "hidden-tests")
 
     cells = []
     for i, cell in enumerate(nb.cells):
+        q: Question | None
         q, role = by_cell.get(i, (None, ""))
         if role == "hidden-tests":
             continue
@@ -136,7 +140,7 @@ def make_student_edition(
         if i == ex.setup_cell:
             cell.source = _student_setup_source(ex, _source(cell))
         if q is not None:
-            base = {"question": q.qid}
+            base: dict[str, Any] = {"question": q.qid}
             if role == "solution":
                 base.update(points=q.points, answer=q.answer_name, kind=q.kind)
                 cell.source = _student_solution_source(_source(cell), q.qid)

@@ -166,6 +166,9 @@ def wrong_variants(value: Any, options: dict[str, Any] | None = None) -> list[An
     """
     import pandas as pd
 
+    out: list[Any] = []
+    changed: Any
+    first: Any
     if value is None:
         return [0, "None"]
     if isinstance(value, bool):
@@ -177,26 +180,25 @@ def wrong_variants(value: Any, options: dict[str, Any] | None = None) -> list[An
     if isinstance(value, str):
         return [value + "x", value[:-1] if len(value) > 1 else value + value]
     if isinstance(value, pd.DataFrame):
-        out = []
         if value.shape[0] and value.shape[1]:
             changed = value.copy()
             first = changed.iat[0, 0]
-            changed.iat[0, 0] = first + 1 if isinstance(first, numbers.Number) else f"{first}x"
+            is_number = isinstance(first, numbers.Number)  # kept apart: narrowing to Number hides +
+            changed.iat[0, 0] = first + 1 if is_number else f"{first}x"
             out.append(changed)
         if len(value) > 1:
             out.append(value.iloc[1:])
         return out or [value.T.assign(extra=1)]
     if isinstance(value, pd.Series):
-        out = []
         if len(value):
             changed = value.copy()
             first = changed.iloc[0]
-            changed.iloc[0] = first + 1 if isinstance(first, numbers.Number) else f"{first}x"
+            is_number = isinstance(first, numbers.Number)
+            changed.iloc[0] = first + 1 if is_number else f"{first}x"
             out.append(changed)
         out.append(value.iloc[1:] if len(value) > 1 else value.to_dict())
         return out
     if isinstance(value, list | tuple):
-        out: list[Any] = []
         ordered = (options or {}).get("ordered", True)
         if ordered and len(value) > 1 and list(value) != list(value)[::-1]:
             out.append(type(value)(list(value)[::-1]))
@@ -209,7 +211,6 @@ def wrong_variants(value: Any, options: dict[str, Any] | None = None) -> list[An
     if isinstance(value, set):
         return [set(list(value)[:-1]) if value else {0}]
     if isinstance(value, dict):
-        out = []
         if value:
             first = next(iter(value))
             changed = dict(value)

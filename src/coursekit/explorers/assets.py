@@ -28,7 +28,7 @@ def bundle_header() -> str:
     return (
         f"/* Vega {vl_convert.get_vega_version()}, Vega-Embed "
         f"{vl_convert.get_vega_embed_version()} (BSD-3-Clause, the Vega project), bundled by "
-        f"vl-convert-python {vl_convert.__version__}. */"
+        f"vl-convert-python {vl_convert.__version__}. */"  # type: ignore[attr-defined]  # not in its stub
     )
 
 
@@ -47,7 +47,7 @@ def write_vega_bundle(static_dir: str | Path) -> Path:
     if cached.is_file():
         shutil.copyfile(cached, target)
         return target
-    code = vl_convert.javascript_bundle()
+    code = vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub omits snippet's default
     # The bundle's top-level declarations would otherwise share the page's global scope with every other
     # script; a function scope keeps them private (the bundle has no import or export statements).
     tmp = target.with_suffix(f".tmp{os.getpid()}")

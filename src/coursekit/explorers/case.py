@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -35,7 +36,7 @@ __all__ = [
     "vote_group_countries",
 ]
 
-_FONT = {"labelFontSize": 12, "titleFontSize": 12}
+_FONT: dict[str, Any] = {"labelFontSize": 12, "titleFontSize": 12}
 _TEXT = "#1a1a1a"
 
 
@@ -70,7 +71,7 @@ def durability_explorer(indicators: pd.DataFrame | None = None) -> InPageExplore
     there is no score (the summary says so).
     """
     table = indicators if indicators is not None else _load("load_durability_indicators")
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"indicator": str(i), "label": str(lab), "score": float(s)}
         for i, lab, s in zip(table["indicator"], table["label"], table["score"], strict=True)
     ]
@@ -385,7 +386,7 @@ def timeline_explorer(
             "actors": "" if pd.isna(row.actors) else str(row.actors),
             "status": str(row.status),
         }
-        for row in events.itertuples(index=False)
+        for row in cast(Iterable[Any], events.itertuples(index=False))
     ]
     first, last = (
         (int(dates.dt.year.min()), int(dates.dt.year.max())) if len(dates) else (2014, 2025)
@@ -510,7 +511,7 @@ def timeline_explorer(
 
 def explorer_for(name: str, **tables: Any) -> InPageExplorer:
     """The Part II explorer called ``name`` (``"timeline"``, ``"votes"`` or ``"durability"``)."""
-    makers = {
+    makers: dict[str, Callable[..., Any]] = {
         "timeline": timeline_explorer,
         "votes": vote_explorer,
         "durability": durability_explorer,

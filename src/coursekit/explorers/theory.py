@@ -14,6 +14,9 @@ the reader's browser with the same equations as :mod:`coursekit.theory`, which s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -494,7 +497,7 @@ def checklist_explorer(
 def explorer_for(name: str, **kwargs) -> InPageExplorer:
     """The Part I explorer called ``name`` (``"threats"``, ``"dilemma"``, ``"security-autonomy"`` or
     ``"checklist"``)."""
-    makers = {
+    makers: dict[str, Callable[..., Any]] = {
         "threats": threat_explorer,
         "dilemma": dilemma_explorer,
         "security-autonomy": security_autonomy_explorer,

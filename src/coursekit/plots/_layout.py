@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from functools import lru_cache
 
 import numpy as np
@@ -124,7 +124,7 @@ def letter_cells(
     codes: np.ndarray,
     letters: Sequence[str],
     *,
-    dark: set[int] = frozenset(),
+    dark: Set[int] = frozenset(),
     size: float = 7.5,
 ) -> list:
     """Write a short label in each cell of a coded grid, as one collection of letter-shaped markers (returned).
@@ -134,7 +134,8 @@ def letter_cells(
     responsive; the grid is read the same way. The cells lie inside the axes' limits, so the collection does
     not take part in autoscaling.
     """
-    rows, cols = np.indices(codes.shape)
+    grid = np.indices(codes.shape)
+    rows, cols = grid[0], grid[1]
     paths, sizes, colours, xs, ys = [], [], [], [], []
     for code, letter in enumerate(letters):
         mask = codes == code
@@ -166,7 +167,12 @@ def make_live(fig: Figure, ax, key: object, dynamic: Sequence, **handles) -> Non
     """
     for artist in dynamic:
         artist.set_animated(True)
-    fig._coursekit_live = {"key": key, "ax": ax, "dynamic": list(dynamic), **handles}
+    fig._coursekit_live = {  # type: ignore[attr-defined]  # the live state travels with the figure
+        "key": key,
+        "ax": ax,
+        "dynamic": list(dynamic),
+        **handles,
+    }
 
 
 def live_png(fig: Figure, dpi: int = 72) -> bytes:

@@ -13,6 +13,7 @@ Figures
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,7 @@ def asymmetry_duration_figure(asymmetry: pd.DataFrame, comparison: DurationCompa
     table = comparison.table
     for group, curve in comparison.curves.items():
         label = "very unequal" if group == "unequal" else "more equal"
-        n = int(table.loc[group, "spells"])
+        n = int(cast(int, table.at[group, "spells"]))
         right.step(
             curve["years"],
             100 * curve["survival"],
@@ -194,7 +195,7 @@ def state_record_figure(
     order = record.groupby("partner")["start_year"].min().sort_values(kind="stable")
     for partner in order.index:
         spells = record[record["partner"] == partner]
-        bars = [
+        bars: list[tuple[int, int, bool | None]] = [
             (int(s), int(e), bool(d > 0))
             for s, e, d in zip(
                 spells["start_year"], spells["end_year"], spells["defense_years"], strict=True

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -121,7 +123,7 @@ def _shade_phases(
             start, end = max(start, pd.Timestamp(lo)), min(end, pd.Timestamp(hi))
             if start >= end:
                 continue
-        text = textwrap.fill(f"{i + 1} {short_phase_label(row.label)}", 13)
+        text = textwrap.fill(f"{i + 1} {short_phase_label(str(row.label))}", 13)
         ax.text(
             start + (end - start) / 2, 0.995 if i % 2 == 0 else 0.90, text, transform=transform,
             ha="center", va="top", fontsize=fontsize, color="#444444", zorder=3, linespacing=0.95,
@@ -235,7 +237,7 @@ def timeline_figure(
         title,
     )
     live = getattr(fig, "_coursekit_live", None) if fig is not None else None
-    if live is not None and live["key"] == key and not events.empty:
+    if fig is not None and live is not None and live["key"] == key and not events.empty:
         for artist in live["dynamic"]:
             artist.remove()
         live["dynamic"] = _timeline_marks(
@@ -335,9 +337,10 @@ def intensity_figure(
         style_axes(ax, title=title, xlabel="Date (year)", ylabel=ylabel)
         return fig
     table = result.table
-    starts = table.index.to_timestamp(how="start")
+    periods = pd.PeriodIndex(table.index)
+    starts = periods.to_timestamp(how="start")
     width = pd.Timedelta(days=_BAR_WIDTH_DAYS[result.freq])
-    centres = starts + (table.index.to_timestamp(how="end") - starts) / 2
+    centres = starts + (periods.to_timestamp(how="end") - starts) / 2
     bottom = np.zeros(len(table))
     for dim in [d for d in DIMENSIONS if d in table.columns]:
         heights = table[dim].to_numpy(dtype=float) * result.weights[dim]
@@ -359,14 +362,14 @@ def intensity_figure(
         label=f"Peak: {result.peak_value:g} ({', '.join(str(p) for p in result.peak_periods)})",
     )  # fmt: skip
     if claimed is not None:
-        claimed_period = pd.Period(pd.Timestamp(claimed), freq=table.index.freqstr)
+        claimed_period = pd.Period(pd.Timestamp(claimed), freq=periods.freqstr)
         cx = claimed_period.start_time + (claimed_period.end_time - claimed_period.start_time) / 2
         ax.axvline(
             cx, color=PALETTE["purple"], linestyle="--", linewidth=1.4, zorder=3,
             label=f"Claimed peak ({claimed_period})",
         )  # fmt: skip
     pad = pd.Timedelta(days=62)
-    ax.set_xlim(starts[0] - pad, table.index.to_timestamp(how="end")[-1] + pad)
+    ax.set_xlim(starts[0] - pad, periods.to_timestamp(how="end")[-1] + pad)
     _shade_phases(ax, phases)
     ax.set_ylim(0, top * 1.3 + 0.5)
     _date_axis(ax)
@@ -496,6 +499,7 @@ def personnel_figure(
     dates = pd.to_datetime(table["date"])
     categories = list(dict.fromkeys(str(c) for c in table["category"]))
     markers = {c: _CATEGORY_MARKERS[i % len(_CATEGORY_MARKERS)] for i, c in enumerate(categories)}
+    row: Any  # a row of the personnel table (pandas types its fields as any scalar)
     for d, row in zip(dates, table.itertuples(index=False), strict=True):
         colour = _CLAIM_COLOURS.get(str(row.claim_type), PALETTE["grey"])
         if row.low != row.high:
@@ -506,7 +510,7 @@ def personnel_figure(
         ax.annotate(
             str(row.range), (d, row.high), xytext=(5, 3), textcoords="offset points", fontsize=7.5
         )
-    handles = [
+    handles: list[Artist] = [
         Patch(facecolor=colour, label=f"{kind.capitalize()} figure")
         for kind, colour in _CLAIM_COLOURS.items()
         if kind in set(table["claim_type"].astype(str))
@@ -581,7 +585,7 @@ def durability_figure(
     marks = _durability_marks(table, result.score)
     key = ("durability", tuple(table["label"].astype(str)), tuple(table["score"].round(6)), title)
     live = getattr(fig, "_coursekit_live", None) if fig is not None else None
-    if live is not None and live["key"] == key:
+    if fig is not None and live is not None and live["key"] == key:
         for bar, shade, part, height, base in zip(
             live["bars"], marks["shades"], live["parts"], marks["heights"], marks["bottoms"], strict=True
         ):  # fmt: skip
@@ -605,7 +609,7 @@ def durability_figure(
     )
     # each indicator's weight sits right of its bar (scores end at 1), so the labels never change
     weights = [
-        ax.text(1.33, yi, w, ha="right", va="center", fontsize=7.5, color="#333333")
+        ax.text(1.33, float(yi), w, ha="right", va="center", fontsize=7.5, color="#333333")
         for yi, w in zip(y, marks["weights"], strict=True)
     ]
     labels = [

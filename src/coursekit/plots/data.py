@@ -132,7 +132,9 @@ def events_per_year_figure(
         bottom += values
     for position, total in zip(x, bottom, strict=True):
         if total:
-            ax.text(position, total + 0.2, str(int(total)), ha="center", va="bottom", fontsize=8)
+            ax.text(
+                float(position), total + 0.2, str(int(total)), ha="center", va="bottom", fontsize=8
+            )
     ax.set_xticks(x, [str(y) for y in counts.index])
     style_axes(ax, title=title, xlabel="Year", ylabel="Number of events")
     ax.grid(False, axis="x")

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
@@ -138,7 +139,7 @@ def _cases_panel(ax, classified: pd.DataFrame, highlight: str | None, current: f
     ax.set_xlim(0, 1)
     ax.set_xticks([0, STRATEGIC_BELOW, TACTICAL_FROM, 1])
     ax.set_ylim(-0.7, len(table) - 0.3)
-    handles = [
+    handles: list[Artist] = [
         Patch(color=LABEL_COLOURS["tactical"], label="recorded: tactical"),
         Patch(color=LABEL_COLOURS["strategic"], label="recorded: strategic"),
     ]
@@ -219,7 +220,7 @@ def checklist_figure(
     """
     key = _checklist_key(classification, cases, highlight)
     live = getattr(fig, "_coursekit_live", None) if fig is not None else None
-    if live is not None and live["key"] == key:
+    if fig is not None and live is not None and live["key"] == key:
         for bar, value in zip(live["bars"], _contribution_values(classification), strict=True):
             bar.set_width(value)
         live["title"].set_text(_checklist_title(classification, name))

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.colors import ListedColormap
@@ -181,10 +182,10 @@ def threat_figure(
         reason_lines,
     )
     live = getattr(fig, "_coursekit_live", None) if fig is not None else None
-    if live is not None and live["key"] == key:
+    if fig is not None and live is not None and live["key"] == key:
         left = np.zeros(len(names))
         for factor in FACTORS:
-            widths = [assessment.contributions[name][factor] for name in names]
+            widths = np.array([assessment.contributions[name][factor] for name in names])
             for bar, width, start in zip(live["bars"][factor], widths, left, strict=True):
                 bar.set_x(start)
                 bar.set_width(width)
@@ -340,7 +341,9 @@ def _gains_bars(ax, gains: GainsResult) -> dict:
     width = 0.26
     colours = [WEAK_COLOUR, STRONG_COLOUR]
     values = _bar_values(gains)
-    bars, texts, xs_all = [], [], []
+    bars: list[Any] = []
+    texts: list[Any] = []
+    xs_all: list[Any] = []
     for g, colour in enumerate(colours):
         xs = g + np.array([-width, 0, width])
         group = ax.bar(
@@ -538,7 +541,7 @@ def gains_figure(
     """
     key = _gains_key(gains, region)
     live = getattr(fig, "_coursekit_live", None) if fig is not None else None
-    if live is not None and live["key"] == key:
+    if fig is not None and live is not None and live["key"] == key:
         for bar, value in zip(live["bars"], _bar_values(gains), strict=True):
             bar.set_height(value)
         for text, x, value in zip(live["texts"], live["xs"], _bar_values(gains), strict=True):
@@ -762,7 +765,7 @@ def dilemma_figure(curves: DilemmaCurves, *, fig: Figure | None = None) -> Figur
     best = r.best_commitment
     best_x = [best, best] if best is not None else [np.nan, np.nan]
     live = getattr(fig, "_coursekit_live", None) if fig is not None else None
-    if live is not None and live["key"] == "dilemma":
+    if fig is not None and live is not None and live["key"] == "dilemma":
         art = live
         art["abandonment"].set_data(curves.commitment, curves.abandonment_cost)
         art["entrapment"].set_data(curves.commitment, curves.entrapment_risk)

@@ -6,6 +6,8 @@ state, in the course style (the CAR in ``CAR_COLOUR``, the reference country in 
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -300,7 +302,14 @@ def agreement_distribution_figure(
     ]
     ax.bar(counts.index, counts.to_numpy(), width=0.06, color=colours, zorder=2)
     for value, count in counts.items():
-        ax.text(value, count + 0.3, str(int(count)), ha="center", va="bottom", fontsize=8)
+        ax.text(
+            float(cast(float, value)),
+            count + 0.3,
+            str(int(count)),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     if own_level is not None:
         ax.annotate(
             f"{highlight}\n(and {int(counts[own_level]) - 1} others)", (own_level, counts[own_level]),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -332,7 +332,7 @@ case; empty when the label is the course's own judgement."""
 
 
 def _source(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (not isinstance(value, str) and pd.isna(cast(Any, value))):
         return ""
     return "; ".join(part.strip() for part in str(value).split(";") if part.strip())
 

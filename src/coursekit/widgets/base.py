@@ -101,9 +101,17 @@ class Explorer:
             with self._output:
                 display(Image(self.png()))
 
+    def shown_figure(self) -> Figure:
+        """The figure on screen; ``png()`` is only called when there is one (not after invalid settings)."""
+        if self.figure is None:
+            raise RuntimeError(
+                f"no figure to show: {self.message or 'the widget has not drawn yet'}"
+            )
+        return self.figure
+
     def png(self) -> bytes:
         """The PNG shown for the current figure (a subclass may use a faster renderer)."""
-        return to_png(self.figure, dpi=self.dpi)
+        return to_png(self.shown_figure(), dpi=self.dpi)
 
     def _ipython_display_(self) -> None:  # pragma: no cover - display hook
         display(self.widget)

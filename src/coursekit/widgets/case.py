@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as W
@@ -85,7 +85,7 @@ class _LiveExplorer(Explorer):
         super().__init__(**initial)
 
     def png(self) -> bytes:
-        return case_plots.live_png(self.figure, dpi=self.dpi)
+        return case_plots.live_png(self.shown_figure(), dpi=self.dpi)
 
     def forget(self) -> None:
         """Drop the remembered views (the next settings are computed afresh, as on first use)."""
@@ -271,7 +271,7 @@ class TimelineExplorer(_LiveExplorer):
         )
 
 
-def _event_html(details: dict[str, object]) -> str:
+def _event_html(details: Mapping[str, Any]) -> str:
     esc = html.escape
     sources = ", ".join(f"<code>{esc(str(s))}</code>" for s in details["sources"]) or "none listed"
     actors = "; ".join(esc(str(a)) for a in details["actors"]) or "—"
@@ -474,10 +474,11 @@ class VoteExplorer(_LiveExplorer):
 
     def png(self) -> bytes:
         """The figure's PNG, kept with the figure: a setting seen before is shown without drawing again."""
-        cached = getattr(self.figure, "_coursekit_png", None)
+        figure = self.shown_figure()
+        cached = getattr(figure, "_coursekit_png", None)
         if cached is None or cached[0] != self.dpi:
-            cached = (self.dpi, case_plots.fast_png(self.figure, dpi=self.dpi))
-            self.figure._coursekit_png = cached
+            cached = (self.dpi, case_plots.fast_png(figure, dpi=self.dpi))
+            figure._coursekit_png = cached  # type: ignore[attr-defined]  # a cache carried by the figure
         return cached[1]
 
     def _render(self) -> None:

@@ -303,7 +303,7 @@ class ThreatExplorer(_BatchedExplorer):
         )
 
     def png(self) -> bytes:
-        return tplots.live_png(self.figure, dpi=self.dpi)
+        return tplots.live_png(self.shown_figure(), dpi=self.dpi)
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ class SecurityAutonomyExplorer(Explorer):
         return tplots.gains_figure(result.gains, result.region, fig=self.figure)
 
     def png(self) -> bytes:
-        return tplots.live_png(self.figure, dpi=self.dpi)
+        return tplots.live_png(self.shown_figure(), dpi=self.dpi)
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -464,7 +464,7 @@ class AbandonmentEntrapmentExplorer(Explorer):
         return tplots.dilemma_figure(result, fig=self.figure)
 
     def png(self) -> bytes:
-        return tplots.live_png(self.figure, dpi=self.dpi)
+        return tplots.live_png(self.shown_figure(), dpi=self.dpi)
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -630,4 +630,4 @@ class AllianceChecklist(_BatchedExplorer):
         )
 
     def png(self) -> bytes:
-        return tplots.live_png(self.figure, dpi=self.dpi)
+        return tplots.live_png(self.shown_figure(), dpi=self.dpi)
