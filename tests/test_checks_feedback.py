@@ -359,3 +359,34 @@ def test_hidden_tests_never_pass_on_a_librarys_assertion_text():
     assert none.message == "Give a Series."  # a helper in the cell is the author's own words
     (short,) = hidden.run_tests(tests[:1], 1, answer=pd.Series({"east": 3}))
     assert short.message == "Keep both regions."
+
+
+def test_collections_of_numbers_are_counted_and_labels_never_are():
+    def why(expected: Any, given: Any, **options: Any) -> str | None:
+        return compare(encode_value(expected), encode_value(given), options)
+
+    assert why({3, 5, 8}, [8, 5, 3]) is None
+    assert (
+        why([3, 5, 8], [3, 5, 9], ordered=False)
+        == "some of its items are not expected (1 of them)."
+    )
+    assert why([3, 5, 8], [3, 5, 9], ordered=False, count_only=True).startswith(
+        "it is not the expected"
+    )
+    assert why(["a", "b", "c"], ["a", "b", "x"], ordered=False) == (
+        "some items are not right (this check does not say which, or how many)."
+    )
+    assert why([0.2, 0.4], [-0.2, -0.4]) == (
+        "2 of 2 items are wrong. The wrong values look right in size, but their sign is wrong."
+    )
+    assert why({"n": 12, "m": 3}, {"n": 12.5, "m": 3}) == (
+        "1 of 2 values are wrong. Whole numbers (counts) are asked, and the wrong values have decimals."
+    )
+    # several kinds at once: no kind is named (it would tell which value is which)
+    assert why([0.2, 0.4], [20.0, -0.4]) == "2 of 2 items are wrong."
+    # the student's own strings are the only ones quoted
+    assert why("balancing", "Balance", labels=["balancing", "hedging"]) == (
+        "'Balance' is not one of the labels the question allows; use exactly one of: \"balancing\", "
+        '"hedging".'
+    )
+    assert why("balancing", "Balancing", labels=["balancing", "hedging"], ignore_case=True) is None

@@ -452,9 +452,9 @@ def test_dicts_lists_and_strings(loaded):
     assert '"balancing", "bandwagoning", "hedging", "no alignment needed"' in why
     # missing and unexpected keys are counted, not named
     why = verdict("q3", {"a": "balancing"})[1]
-    assert "1 of the expected keys are missing" in why and "'b'" not in why
+    assert "it lacks 1 of the expected keys" in why and "'b'" not in why
     why = verdict("q3", {"a": "balancing", "x": "hedging"})[1]
-    assert "1 of the expected keys are missing, and 1 of its keys are not expected" in why
+    assert "its keys differ from the expected ones (missing: 1; not expected: 1)" in why
     status, why = verdict("q3", {"a": ..., "b": ...})
     assert status == "not attempted"
     assert "still `...` for 'b'" in verdict("q3", {"a": "balancing", "b": ...})[1]
@@ -508,7 +508,7 @@ def test_series_and_frames_count_but_never_name_rows(loaded):
     why = verdict("q5", pd.Series({"east": 3, "west": 6}))[1]
     assert "1 of 2 values are wrong." in why and "west" not in why
     why = verdict("q5", pd.Series({"east": 3, "north": 5}))[1]
-    assert "1 expected labels are missing and 1 of its labels are not expected" in why
+    assert "its index differs from the expected one (labels missing: 1; not expected: 1)" in why
     assert "west" not in why
     assert "keep the pandas result" in verdict("q5", {"east": 3, "west": 5})[1]
     assert verdict("q6", frame.copy())[0] == "correct"
@@ -518,7 +518,7 @@ def test_series_and_frames_count_but_never_name_rows(loaded):
     assert "1 of 2 rows have wrong values." in why and "west" not in why and "0.5" not in why
     renamed = frame.rename(index={"west": "north"})
     why = verdict("q6", renamed)[1]
-    assert "1 expected rows are missing and 1 of its rows are not expected" in why and "west" not in why
+    assert "(row labels missing: 1; not expected: 1)" in why and "west" not in why
     assert "2 rows × 2 columns, but it has 1 × 2" in verdict("q6", frame.iloc[:1])[1]
     assert "missing columns: 'share'" in verdict("q6", frame[["n"]])[1]
     assert "did you select a single column" in verdict("q6", frame["n"])[1]
