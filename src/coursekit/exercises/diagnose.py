@@ -336,7 +336,63 @@ def compare(
 
 
 def _differs(exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any]) -> bool:
-    return compare(exp, act, options) is not None
+    """Whether ``act`` does not match ``exp``; as :func:`compare` decides, but without wording anything."""
+    et, at = exp["t"], act["t"]
+    if _is_number(exp) and _is_number(act):
+        return not same_scalar(exp, act, options)
+    sequences = ("list", "tuple", "set")
+    if (et in ("list", "tuple") and at in sequences) or (et == "set" and at in sequences):
+        ev, av = exp["v"], act["v"]
+        if len(ev) != len(av):
+            return True
+        if options.get("ordered", True) and "set" not in (et, at):
+            return any(_differs(e, a, options) for e, a in zip(ev, av, strict=True))
+        return _unmatched(ev, av, options) > 0
+    if et == "dict" and at == "dict":
+        ed = {key_of(k): v for k, v in exp["v"]}
+        ad = {key_of(k): v for k, v in act["v"]}
+        return ed.keys() != ad.keys() or any(_differs(ed[k], ad[k], options) for k in ed)
+    if et in ("series", "frame") and at == et:
+        return (
+            compare(exp, act, options) is not None
+        )  # rare inside a container: words are cheap enough
+    if et == at:
+        return not same_scalar(exp, act, options)
+    return True
+
+
+_HASHABLE = ("str", "bool", "none", "timestamp", "period")
+
+
+def _unmatched(ev: list[dict[str, Any]], av: list[dict[str, Any]], options: dict[str, Any]) -> int:
+    """How many items of ``av`` find no partner in ``ev`` (each item of ``ev`` partners once)."""
+    if all(x["t"] in _HASHABLE for x in [*ev, *av]):
+        # texts, booleans and dates match exactly (texts after the question's normalisation): count them
+        def norm(x: dict[str, Any]) -> tuple[str, str]:
+            if x["t"] == "str":
+                return "str", _norm_text(x["v"], options)
+            return x["t"], str(x.get("v"))
+
+        remaining: dict[tuple[str, str], int] = {}
+        for x in ev:
+            remaining[norm(x)] = remaining.get(norm(x), 0) + 1
+        unmatched = 0
+        for x in av:
+            if remaining.get(norm(x), 0):
+                remaining[norm(x)] -= 1
+            else:
+                unmatched += 1
+        return unmatched
+    pool = list(ev)
+    unmatched = 0
+    for item in av:
+        for j, cand in enumerate(pool):
+            if not _differs(cand, item, options):
+                pool.pop(j)
+                break
+        else:
+            unmatched += 1
+    return unmatched
 
 
 def _wrong_type(exp: dict[str, Any], act: dict[str, Any], returned: bool = False) -> str:
@@ -417,15 +473,7 @@ def _compare_sequence(
         return _label_problem(act, options) or msg(
             "check.sequence.length", expected=len(ev), actual=len(av)
         )
-    remaining = list(ev)
-    unmatched = 0
-    for item in av:
-        for j, cand in enumerate(remaining):
-            if not _differs(cand, item, options):
-                remaining.pop(j)
-                break
-        else:
-            unmatched += 1
+    unmatched = _unmatched(ev, av, options)
     if not ordered:
         if not unmatched:
             return None
