@@ -89,15 +89,15 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ): "instructor's error",
     (
         "grading/kernel.py",
-        "start",
+        "_launch",
         "bubblewrap is not usable on this machine",
     ): "instructor's error",
-    ("grading/kernel.py", "start", "could not start the kernel"): "instructor's error",
-    ("grading/kernel.py", "start", "did not answer within"): "instructor's error",
-    ("grading/kernel.py", "start", "exited while starting"): "instructor's error",
+    ("grading/kernel.py", "_launch", "could not start the kernel"): "instructor's error",
+    ("grading/kernel.py", "_await_ready", "did not answer within"): "instructor's error",
+    ("grading/kernel.py", "_await_ready", "exited while starting"): "instructor's error",
     (
         "grading/kernel.py",
-        "start",
+        "_await_ready",
         "the grading kernel {…}. Its log ends with",
     ): "instructor's error",
 }

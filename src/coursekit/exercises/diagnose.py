@@ -353,9 +353,8 @@ def _differs(exp: dict[str, Any], act: dict[str, Any], options: dict[str, Any]) 
         ad = {key_of(k): v for k, v in act["v"]}
         return ed.keys() != ad.keys() or any(_differs(ed[k], ad[k], options) for k in ed)
     if et in ("series", "frame") and at == et:
-        return (
-            compare(exp, act, options) is not None
-        )  # rare inside a container: words are cheap enough
+        # rare inside a container: wording the difference costs little there
+        return compare(exp, act, options) is not None
     if et == at:
         return not same_scalar(exp, act, options)
     return True
