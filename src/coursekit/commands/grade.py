@@ -13,7 +13,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from coursekit.grading.grader import GradingSetupError, Options, Progress, grade
 from coursekit.grading.kernel import Limits
@@ -28,8 +30,8 @@ def _default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _positive(kind: type) -> object:
-    def parse(text: str) -> object:
+def _positive(kind: type) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
         try:
             value = kind(text)
         except ValueError:
@@ -50,8 +52,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the exercise source notebook, e.g. exercises/01-alliance-concepts.ipynb",
     )
     parser.add_argument(
-        "submissions", type=Path, nargs="+", help="student .ipynb files and/or folders of them"
-    )
+        "submissions", type=Path, nargs="+",
+        help="student .ipynb files and/or folders of them, or a learning platform's download as it is "
+        "(a Canvas submissions .zip or folder, a Moodle 'Download all submissions' .zip or folder)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lms", choices=["auto", "canvas", "moodle", "plain"], default="auto",
+        help="where the submissions come from: canvas or moodle (student ids and names read from the file "
+        "names, one notebook graded per student, the latest), plain (a submission is a file), or auto "
+        "(default: recognised by the file names when they all follow one platform's rule)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--roster", type=Path, default=None,
+        help="roster.csv mapping the platform's ids to your student ids: columns student_id (the submission "
+        "id in every output), canvas_id or moodle_id (or platform_id), and optionally name, email, "
+        "sis_login_id, section",
+    )  # fmt: skip
+    parser.add_argument(
+        "--release", type=Path, action="append", default=[], metavar="INSTRUCTOR_COPY",
+        help="the instructor copy of an earlier release (RELEASE/instructor/NN-slug.ipynb written by coursekit "
+        "release); submissions stamped with that release are graded against it. Repeatable",
+    )  # fmt: skip
     parser.add_argument(
         "--out",
         type=Path,
@@ -120,8 +141,15 @@ def run(args: argparse.Namespace) -> int:
         file_mb=args.file_mb,
     )
     options = Options(
-        jobs=args.jobs, limits=limits, sandbox=args.sandbox, junit=args.junit, fresh=args.fresh,
+        jobs=args.jobs,
+        limits=limits,
+        sandbox=args.sandbox,
+        junit=args.junit,
+        fresh=args.fresh,
         kernels=args.kernels,
+        lms=args.lms,
+        roster=args.roster,
+        releases=list(args.release),
     )
     if args.dask is not None:  # imported only here: local grading never imports Dask
         from coursekit.grading.cluster import DaskDispatch
@@ -160,4 +188,6 @@ def run(args: argparse.Namespace) -> int:
         f"Gradebook: {args.out / 'gradebook.csv'}  Summary: {args.out / 'summary.csv'}  "
         f"Feedback: {args.out / 'feedback'}/"
     )
+    if report.intake is not None and any(e.action != "graded" for e in report.intake.entries):
+        print(f"Files not graded, with the reason: {args.out / 'intake.csv'}")
     return 0

@@ -51,7 +51,25 @@ from coursekit.grading.judge import (
     non_finite,
 )
 from coursekit.grading.kernel import Kernel, KernelStartError, Limits, resolve_sandbox
-from coursekit.grading.reconcile import Released, index_release, is_blank_written, reconcile
+from coursekit.grading.lms import (
+    Intake,
+    IntakeError,
+    collect,
+    collect_submissions,
+    describe,
+    other_set_release,
+    stamp_warnings,
+    write_intake,
+)
+from coursekit.grading.reconcile import (
+    Released,
+    foreign_set,
+    index_release,
+    is_blank_written,
+    reconcile,
+    release_changes,
+    submission_stamp,
+)
 from coursekit.grading.results import (
     Journal,
     QuestionResult,
@@ -142,6 +160,13 @@ class Options:
     preflight: bool = True
     dispatch: Dispatch | None = None
     kernels: str = "auto"
+    #: Where the submissions come from: "auto", "canvas", "moodle" or "plain" (see coursekit.grading.lms).
+    lms: str = "auto"
+    #: roster.csv mapping the platform's ids to the course's student ids (see coursekit.grading.lms).
+    roster: Path | None = None
+    #: Instructor copies of earlier releases (``coursekit release``'s ``instructor/NN-slug.ipynb``): a
+    #: submission stamped with one of them is graded against it.
+    releases: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +193,14 @@ class Context:
     #: The pre-warmed processes (None: a fresh kernel per submission) and what the run reports about them.
     warm: WarmPool | None = None
     kernels: str = "fresh"
+    #: The release stamp of the source (coursekit.exercises.release.release_stamp); empty: stamps not compared.
+    stamp: dict[str, Any] = field(default_factory=dict)
+    #: Earlier releases given with --release, by their stamp's hash: the context to grade their submissions in.
+    releases: dict[str, Context] = field(default_factory=dict)
+    #: Per submission id: the notes of the intake (files of the same student that were not graded).
+    intake_notes: dict[str, list[str]] = field(default_factory=dict)
+    #: (submission id, notes) of students none of whose files is graded: rows of summary.csv.
+    not_graded: list[tuple[str, str]] = field(default_factory=list)
 
     def next_slot(self) -> int:
         with self.lock:
@@ -295,6 +328,9 @@ def prepare(source: Path, options: Options) -> Context:
         bib = [ctx.bib] if ctx.bib is not None and data is not None and ctx.bib.parent != data else []
         setup = setup_imports(exercise.notebook.cells[exercise.setup_cell].source)
         ctx.warm = WarmPool(tmp / "warm", options.jobs, setup, options.limits, data, ctx.seed, bib)
+    from coursekit.exercises.release import release_stamp
+
+    ctx.stamp = release_stamp(exercise)  # here, so that a cluster's workers compare stamps too
     return ctx
 
 
@@ -448,6 +484,10 @@ def grade_notebook(
     infinity (which are then accepted from students on those questions).
     """
     started = time.monotonic() if started is None else started
+    foreign, found = foreign_set(ctx.released, nb)
+    if foreign:
+        return _wrong_set(sid, ctx, found, started)
+    ctx, release_notes, added = _release_of(nb, ctx)
     plan = reconcile(ctx.released, nb)
     if time.monotonic() - started >= ctx.limits.timeout:
         text = msg("grade.notebook_timeout", limit=f"{ctx.limits.timeout:g}")
@@ -469,10 +509,18 @@ def grade_notebook(
     rows = []
     for q in ctx.exercise.questions:
         qp = plan.questions[q.qid]
-        if q.kind == "manual":
-            rows.append(_written(q.qid, q.points, qp.written, qp.missing, qp.recovered))
+        if q.kind == "manual" and qp.missing and q.qid in added:
+            text = msg("grade.release.new_question", release=added[q.qid])
+            rows.append(QuestionResult(q.qid, 0.0, q.points, "missing", text, [text]))
+        elif q.kind == "manual":
+            rows.append(
+                _written(q.qid, q.points, qp.written, qp.missing, qp.recovered, qp.found_in)
+            )
         elif q.qid in run.results:
             rows.append(run.results[q.qid])
+        elif qp.missing and q.qid in added:
+            text = msg("grade.release.new_question", release=added[q.qid])
+            rows.append(QuestionResult(q.qid, 0.0, q.points, "missing", text, [text]))
         elif qp.missing:
             text = msg("grade.answer_cell.missing")
             rows.append(QuestionResult(q.qid, 0.0, q.points, "missing", text, [text, *qp.restored]))
@@ -483,12 +531,55 @@ def grade_notebook(
         else:
             status, text = run.dead or ("error", msg("grade.answer_cell.not_reached"))
             rows.append(QuestionResult(q.qid, 0.0, q.points, status, text, [text]))
-    notes = [*plan.notes, *run.notes]
+    notes = [*release_notes, *plan.notes, *run.notes]
     return SubmissionResult(sid, "", "", rows, notes, time.monotonic() - started)
 
 
+def _wrong_set(sid: str, ctx: Context, found: str | None, started: float) -> SubmissionResult:
+    """Every question ``wrong_set`` with one plain sentence: the notebook is another set's, so nothing is run."""
+    expected = ctx.exercise.set_id
+    text = (
+        msg("grade.wrong_set", found=found, expected=expected)
+        if found
+        else msg("grade.wrong_set.unknown", expected=expected)
+    )
+    rows = [QuestionResult(q.qid, 0.0, q.points, "wrong_set", text) for q in ctx.exercise.questions]
+    return SubmissionResult(sid, "", "", rows, [text], time.monotonic() - started)
+
+
+def _release_of(
+    nb: nbformat.NotebookNode, ctx: Context
+) -> tuple[Context, list[str], dict[str, str]]:
+    """The context to grade a notebook in, by its release stamp; notes about it; questions added since.
+
+    A notebook stamped with the source's own release (or with no stamp) is graded as usual. One stamped with an
+    earlier release given with ``--release`` is graded against that release. Any other stamp is graded against
+    the current source with a note naming the questions changed since; ``added`` maps each question the
+    student's release did not have to that release's id (its missing answer cell is said to be new, not lost).
+    """
+    stamp = submission_stamp(nb)
+    if not ctx.stamp or stamp is None or stamp.get("hash") == ctx.stamp.get("hash"):
+        return ctx, [], {}
+    named = stamp.get("id")
+    release = named if isinstance(named, str) else str(stamp["hash"])
+    earlier = ctx.releases.get(stamp["hash"])
+    if earlier is not None:
+        return earlier, [msg("grade.release.matched", release=release)], {}
+    changed, added = release_changes(stamp, ctx.stamp)
+    if not changed and not added:
+        return ctx, [], {}
+    listing = ", ".join(changed + added)
+    note = msg("grade.release.older", release=release, changed=listing)
+    return ctx, [note], {qid: release for qid in added}
+
+
 def _written(
-    qid: str, points: float, text: str | None, missing: bool, recovered: bool
+    qid: str,
+    points: float,
+    text: str | None,
+    missing: bool,
+    recovered: bool,
+    found_in: str = "",
 ) -> QuestionResult:
     if missing or text is None:
         line = msg("grade.written.missing")
@@ -497,68 +588,15 @@ def _written(
         line = msg("grade.written.blank")
         return QuestionResult(qid, 0.0, points, "not_attempted", line, [line], written="")
     line = msg("grade.written.by_hand", words=len(text.split()))
-    details = [line] + ([msg("grade.written.recovered")] if recovered else [])
+    details = [line] + ([msg("grade.written.recovered")] if recovered and not found_in else [])
+    if found_in == "question":
+        details.append(msg("grade.written.in_question"))
+    elif found_in == "new_cell":
+        details.append(msg("grade.written.in_new_cell"))
     return QuestionResult(qid, None, points, "manual", line, details, written=text)
 
 
 # ---- many submissions ----------------------------------------------------------------------------------------
-
-
-def collect_submissions(inputs: Sequence[Path], source: Path) -> list[tuple[str, Path]]:
-    """Expand files and folders into ``(submission id, path)`` pairs, sorted by id.
-
-    Folders contribute the ``.ipynb`` files directly inside them, hidden ones (a name beginning with ``.``)
-    included, so nothing handed in is skipped silently; the source notebook itself is skipped. A file whose name
-    cannot serve as an id gets a sanitised one (:func:`submission_id`); :func:`grade` records the mapping.
-
-    Raises
-    ------
-    GradingSetupError
-        If a path does not exist, a file is not an ``.ipynb``, nothing is found, or two files share an id.
-    """
-    found: dict[str, Path] = {}
-    renamed: list[tuple[str, Path]] = []
-    source_resolved = source.resolve()
-    for item in inputs:
-        item = Path(item)
-        if item.is_dir():
-            files = sorted(p for p in item.glob("*.ipynb") if p.is_file())
-        elif item.is_file():
-            if item.suffix != ".ipynb":
-                raise GradingSetupError(
-                    f"{display_name(item)}: not a notebook (.ipynb); pass notebooks or folders of them."
-                )
-            files = [item]
-        else:
-            raise GradingSetupError(f"{display_name(item)}: no such file or folder.")
-        for f in files:
-            if f.resolve() == source_resolved:
-                continue
-            sid, changed = submission_id(f.name)
-            if (
-                changed
-            ):  # given its id after the others: a file's own name never loses to a cleaned one
-                renamed.append((sid, f))
-                continue
-            if sid in found and found[sid].resolve() != f.resolve():
-                raise GradingSetupError(
-                    f"two submissions have the id {sid!r} ({display_name(found[sid])} and {display_name(f)}); "
-                    "a submission's id is its file name, so rename one of them."
-                )
-            found[sid] = f
-    for sid, f in renamed:
-        if any(p.resolve() == f.resolve() for p in found.values()):
-            continue
-        if (
-            sid in found
-        ):  # a cleaned id that another file's name already is: a longer hash, never a refusal
-            sid = f"{sid}-{hashlib.sha256(os.fsencode(f)).hexdigest()[:12]}"
-        found[sid] = f
-    if not found:
-        raise GradingSetupError(
-            "no submissions found: pass .ipynb files or folders that contain them."
-        )
-    return sorted(found.items())
 
 
 def run_key(source: Path, ctx: Context) -> str:
@@ -621,6 +659,8 @@ class RunReport:
     sandbox: str
     jobs: int
     kernels: str = "fresh"
+    #: What the intake did with the files of the download (set by :func:`grade`).
+    intake: Intake | None = None
 
 
 class Progress:
@@ -742,14 +782,71 @@ def grade(
     say = log or (lambda _msg: None)
     t0 = time.monotonic()
     source = Path(source)
-    submissions = collect_submissions(inputs, source)
+    try:
+        set_id = load_exercise(source).set_id
+        intake = collect(inputs, source, set_id, options.lms, options.roster, Path(out) / "download")
+    except IntakeError as exc:
+        raise GradingSetupError(str(exc)) from exc
+    submissions = intake.submissions
     if options.jobs < 1:
         raise GradingSetupError(f"--jobs must be at least 1, got {options.jobs}.")
     ctx = prepare(source, options)
     try:
-        return _grade_all(source, submissions, Path(out), options, ctx, progress, say, t0)
+        _take_in(intake, ctx, options, Path(out), say)
+        report = _grade_all(source, submissions, Path(out), options, ctx, progress, say, t0)
+        report.intake = intake
+        return report
     finally:
         cleanup(ctx)
+
+
+def _take_in(
+    intake: Intake, ctx: Context, options: Options, out: Path, say: Callable[[str], None]
+) -> None:
+    """Give the context what the intake found and the releases given; write ``intake.csv``; say what happened."""
+    from coursekit.exercises.release import release_stamp
+
+    ctx.intake_notes = intake.notes()
+    ctx.not_graded = intake.not_graded()
+    ctx.stamp = ctx.stamp or release_stamp(ctx.exercise)
+    for path in options.releases:
+        earlier = _earlier_release(Path(path), ctx)
+        ctx.releases[earlier.stamp["hash"]] = earlier
+    write_intake(intake, out / "intake.csv")
+    say(f"{describe(intake)}; every file: {out / 'intake.csv'}")
+    for line in intake.warnings:
+        say(f"warning: {line}")
+    for line in stamp_warnings(intake, ctx.stamp, set(ctx.releases), ctx.exercise.set_id):
+        say(f"warning: {line}")
+
+
+def _earlier_release(path: Path, ctx: Context) -> Context:
+    """The context for grading against an earlier release, from its instructor copy."""
+    import dataclasses
+
+    from coursekit.exercises.release import release_stamp
+
+    exercise = load_exercise(path)
+    if exercise.set_id != ctx.exercise.set_id:
+        raise GradingSetupError(other_set_release(path, exercise.set_id, ctx.exercise.set_id))
+    try:
+        edition = make_student_edition(exercise)
+        tests = {
+            q.qid: compile_tests(q.qid, q.hidden_tests_source, path.name)
+            for q in exercise.questions
+            if q.kind != "manual"
+        }
+    except (FormatError, HiddenTestsError) as exc:
+        raise GradingSetupError(f"--release {path}: {exc}") from exc
+    return dataclasses.replace(
+        ctx,
+        exercise=exercise,
+        released=index_release(exercise, edition),
+        tests=tests,
+        stamp=release_stamp(exercise),
+        releases={},
+        non_finite_ok=set(ctx.non_finite_ok),
+    )
 
 
 def _grade_all(
@@ -796,7 +893,7 @@ def _grade_all(
 
     def write_tables() -> None:
         write_gradebook(results.values(), out / "gradebook.csv")
-        write_summary(results.values(), out / "summary.csv")
+        write_summary(results.values(), out / "summary.csv", ctx.not_graded)
         if rubrics:
             write_manual(results.values(), rubrics, out / "manual.csv")
 
@@ -835,6 +932,7 @@ def _grade_all(
             if ctx.stop.is_set() or sid in recorded or sid not in paths:
                 continue
             recorded.add(sid)
+            result.notes.extend(ctx.intake_notes.get(sid, []))  # the same student's files not graded
             if sid in renamed:
                 result.notes.append(
                     msg("grade.renamed", sid=sid, name=repr(display_name(renamed[sid])))

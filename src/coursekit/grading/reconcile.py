@@ -11,7 +11,12 @@ the grader runs:
 * a deleted setup, answer or check cell is re-inserted from the released version where it belongs; a
   deleted answer cell makes the question ``missing``;
 * the student's own extra code cells run where they are;
-* hidden-tests cells a student may have pasted in never run.
+* hidden-tests cells a student may have pasted in never run;
+* a written answer typed into the question's own cell, or into a new Markdown cell that took the place of the
+  answer cell, is found and kept as the answer (with a note), never lost as "not attempted" or "missing".
+
+It also tells which set a notebook belongs to (:func:`foreign_set`, for the grader's ``wrong_set`` status) and
+which release it was handed out in (:func:`submission_stamp`, :func:`release_changes`).
 
 Everything here is pure: notebooks in, a :class:`Plan` out.
 """
@@ -92,6 +97,9 @@ class QuestionPlan:
     answer_cell: int | None = None
     written: str | None = None
     recovered: bool = False
+    #: Where a written answer was found when not in its answer cell: "question" (typed into the question's own
+    #: cell) or "new_cell" (a new Markdown cell in place of the answer cell); "" otherwise.
+    found_in: str = ""
 
 
 @dataclass
@@ -125,6 +133,8 @@ class Released:
 
     exercise: ExerciseSet
     cells: list[ReleasedCell]
+    #: The source of every Markdown cell of the edition (headings and instructions included).
+    markdown: list[str] = field(default_factory=list)
 
     def by_role(self, role: str, qid: str | None = None) -> list[ReleasedCell]:
         """The released cells with this role (and question)."""
@@ -197,7 +207,8 @@ def index_release(exercise: ExerciseSet, student_edition: NotebookNode) -> Relea
             cells.append(ReleasedCell("manual", qid, src))
         elif "question" in tags and qid:
             cells.append(ReleasedCell("question", qid, src))
-    return Released(exercise, cells)
+    markdown = [_source(c) for c in student_edition.cells if c.get("cell_type") == "markdown"]
+    return Released(exercise, cells, markdown)
 
 
 # ---- comparing and merging -------------------------------------------------------------------------------
@@ -399,18 +410,119 @@ def _resolve_ambiguous(seen: list[_Seen], released: Released) -> None:
                 s.qid = None
 
 
-def _recover_written(seen: list[_Seen], released: Released, qid: str) -> _Seen | None:
-    """Find a written answer whose marker and metadata are gone: the markdown cell after its question."""
+#: How alike (difflib ratio) a Markdown cell must be to a released question to stand for it: the released file
+#: differs from the edition the grader builds in its links and citations, and a student may add a line.
+QUESTION_RATIO = 0.75
+
+
+def _alike(text: str, released: str) -> bool:
+    """True when a Markdown cell stands for a released one: most of the released lines are in it as they are.
+
+    The released file differs from the grader's edition in its links and citations, and a student may add
+    lines: so half of the released cell's lines present is enough. A cell of one or two lines is compared as
+    text instead (difflib ratio of at least :data:`QUESTION_RATIO`). Cheap: sets of lines, no quadratic work.
+    """
+    ref = {_norm(x) for x in released.split("\n") if _norm(x)}
+    if not ref:
+        return not text.strip()
+    mine = {_norm(x) for x in text[: _compare_limit(released)].split("\n") if _norm(x)}
+    if len(ref & mine) * 2 >= len(ref) and len(ref) > 2:
+        return True
+    if len(ref) > 2:
+        return False
+    sm = difflib.SequenceMatcher(None, text[: _compare_limit(released)], released, autojunk=False)
+    return (
+        sm.real_quick_ratio() >= QUESTION_RATIO
+        and sm.quick_ratio() >= QUESTION_RATIO
+        and sm.ratio() >= QUESTION_RATIO
+    )
+
+
+def _question_cell(seen: list[_Seen], released: Released, qid: str) -> int | None:
+    """The position in ``seen`` of the question's own Markdown cell: by tag, else by likeness of text."""
+    for k, s in enumerate(seen):
+        if s.role == "question" and s.qid == qid:
+            return k
     questions = released.by_role("question", qid)
     if not questions:
         return None
+    text = questions[0].source
     for k, s in enumerate(seen):
-        if s.cell.get("cell_type") == "markdown" and _same_text(
-            _source(s.cell), questions[0].source
+        if (
+            s.cell.get("cell_type") == "markdown"
+            and s.role is None
+            and _alike(_source(s.cell), text)
         ):
-            nxt = seen[k + 1] if k + 1 < len(seen) else None
-            if nxt is not None and nxt.cell.get("cell_type") == "markdown" and nxt.role is None:
-                return nxt
+            return k
+    return None
+
+
+def _recover_written(seen: list[_Seen], released: Released, qid: str) -> _Seen | None:
+    """Find a written answer whose marker and metadata are gone: the markdown cell after its question."""
+    k = _question_cell(seen, released, qid)
+    if k is None:
+        return None
+    nxt = seen[k + 1] if k + 1 < len(seen) else None
+    if (
+        nxt is not None
+        and nxt.cell.get("cell_type") == "markdown"
+        and nxt.role is None
+        and not _is_released_markdown(_source(nxt.cell), released)
+    ):
+        return nxt
+    return None
+
+
+def _is_released_markdown(text: str, released: Released) -> bool:
+    """True when a Markdown cell is one of the edition's own (a heading, instructions), not a student's text."""
+    return any(_same_text(text, m) or _alike(text, m) for m in released.markdown)
+
+
+def _added_lines(student: str, released: str) -> str:
+    """The lines a student added to a released Markdown cell (edits of its own lines are not counted)."""
+    rel = [_norm(x) for x in released.split("\n")]
+    stu = student.split("\n")
+    sm = difflib.SequenceMatcher(None, rel, [_norm(x) for x in stu], autojunk=False)
+    added: list[str] = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "insert":
+            added.extend(stu[j1:j2])
+        elif op == "replace":
+            for line in stu[j1:j2]:
+                if not any(is_edit_of(line, rel[i]) for i in range(i1, i2)):
+                    added.append(line)
+    return written_text("\n".join(added))
+
+
+def _stray_written(
+    seen: list[_Seen], released: Released, qid: str, taken: set[int]
+) -> tuple[str, str, int] | None:
+    """A written answer put where it does not belong: ``(text, "question" | "new_cell", cell index)``.
+
+    Looked for, in this order, in the question's own cell (lines the student added to it) and in Markdown or
+    raw cells of the student's own between the question and the next cell of the set.
+    """
+    k = _question_cell(seen, released, qid)
+    if k is None:
+        return None
+    questions = released.by_role("question", qid)
+    extra = _added_lines(_source(seen[k].cell), questions[0].source) if questions else ""
+    if extra and not is_blank_written(extra):
+        return extra, "question", seen[k].index
+    texts: list[str] = []
+    first: int | None = None
+    for s in seen[k + 1 :]:
+        if s.role is not None and not (s.role == "manual" and s.qid == qid):
+            break
+        if id(s) in taken or s.cell.get("cell_type") not in ("markdown", "raw"):
+            continue
+        text = written_text(_source(s.cell))
+        if is_blank_written(text) or _is_released_markdown(_source(s.cell), released):
+            continue
+        texts.append(text)
+        first = s.index if first is None else first
+    if texts and first is not None:
+        return "\n\n".join(texts), "new_cell", first
     return None
 
 
@@ -465,6 +577,7 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
 
     # claim at most one cell per released cell: the first setup, the first answer cell, checks in order
     claimed: dict[int, tuple[ReleasedCell, _Seen]] = {}  # id(released cell) -> match
+    rc: ReleasedCell | None
     for rc in released.cells:
         if rc.role in ("setup", "solution", "manual"):
             match = next(
@@ -516,6 +629,10 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
                 qp.answer_cell = s.index
                 qp.written = written_text(_source(s.cell))
                 qp.recovered = not s.by_tag
+                if not s.by_tag and parse_question_comment(_source(s.cell)) is None:
+                    qp.found_in = (
+                        "new_cell"  # no tag, no marker: a cell of the student's own in its place
+                    )
             continue
         if s.role == "hidden-tests":
             notes.append(msg("grade.reconcile.hidden_tests", cell=s.index))
@@ -542,6 +659,13 @@ def reconcile(released: Released, submission: NotebookNode) -> Plan:
 
     # re-insert deleted released cells after the nearest preceding released cell that is present
     steps = _reinsert(released, steps, present_released, plans)
+    for q in ex.questions:
+        qp = plans[q.qid]
+        if q.kind != "manual" or (qp.written is not None and not is_blank_written(qp.written)):
+            continue
+        stray = _stray_written(seen, released, q.qid, matched_ids)
+        if stray is not None:
+            qp.written, qp.found_in, qp.answer_cell = stray
     for q in ex.questions:
         qp = plans[q.qid]
         if q.kind == "manual" and qp.answer_cell is None:
@@ -588,3 +712,69 @@ def _reinsert(
             out.insert(pos, step)
         present.add(id(rc))
     return out
+
+
+# ---- which set, which release ----------------------------------------------------------------------------
+
+
+def notebook_set(nb: NotebookNode) -> str | None:
+    """The set id a notebook's metadata names (``metadata.coursekit.set``), or None when it names none."""
+    meta = nb.get("metadata") or {}
+    ck = meta.get("coursekit") if isinstance(meta, dict) else None
+    found = ck.get("set") if isinstance(ck, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
+def foreign_set(released: Released, nb: NotebookNode) -> tuple[bool, str | None]:
+    """Whether a notebook belongs to another exercise set, and that set's id when known.
+
+    It does when its metadata names another set; or, with no set in its metadata, when it has cells marked for
+    questions (tags or ``# coursekit: qN`` lines) yet not one question or check cell of this set is in it, by
+    tag or by text. A blank notebook or one of this set with its metadata stripped is never foreign.
+    """
+    ex = released.exercise
+    found = notebook_set(nb)
+    if found is not None:
+        return found != ex.set_id, found
+    cells = nb.get("cells", [])
+    marked = any(
+        _tags(c)
+        and any(t in _tags(c) for t in ("solution", "check", "manual", "question"))
+        or parse_question_comment(_source(c)) is not None
+        for c in cells
+    )
+    if not marked:
+        return False, None
+    questions = [rc.source for rc in released.cells if rc.role == "question"]
+    checks = [rc.source for rc in released.cells if rc.role == "check"]
+    for c in cells:
+        text = _source(c)
+        if c.get("cell_type") == "markdown" and any(_alike(text, q) for q in questions):
+            return False, None
+        if c.get("cell_type") == "code" and any(_same_text(text, k) for k in checks):
+            return False, None
+    return True, None
+
+
+def submission_stamp(nb: NotebookNode) -> dict[str, Any] | None:
+    """The release stamp a notebook carries (``metadata.coursekit.release``), or None."""
+    meta = nb.get("metadata") or {}
+    ck = meta.get("coursekit") if isinstance(meta, dict) else None
+    stamp = ck.get("release") if isinstance(ck, dict) else None
+    if isinstance(stamp, dict) and isinstance(stamp.get("hash"), str):
+        return stamp
+    return None
+
+
+def release_changes(stamp: dict[str, Any], current: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Compare a submission's release stamp with the current source's: ``(changed, added)`` question ids.
+
+    ``changed`` are questions in both whose content differs; ``added`` are questions of the current source the
+    student's release did not have.
+    """
+    found = stamp.get("questions")
+    theirs: dict[str, Any] = found if isinstance(found, dict) else {}
+    ours: dict[str, Any] = current.get("questions", {})
+    changed = [q for q in ours if q in theirs and theirs[q] != ours[q]]
+    added = [q for q in ours if q not in theirs]
+    return changed, added

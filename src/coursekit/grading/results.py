@@ -46,6 +46,7 @@ STATUSES = (
     "tampered",
     "missing",
     "manual",
+    "wrong_set",
 )
 """Every status a gradebook row can have."""
 
@@ -59,6 +60,7 @@ VERDICTS = {
     "tampered": "status.tampered",
     "missing": "status.missing",
     "manual": "status.manual",
+    "wrong_set": "status.wrong_set",
 }
 """The message key of each status's label on the feedback page (see :func:`verdict`)."""
 
@@ -340,8 +342,16 @@ def pending_note(result: SubmissionResult) -> str:
     return msg("summary.pending", points=fmt_points(result.manual_pending))
 
 
-def write_summary(results: Iterable[SubmissionResult], path: Path) -> None:
+def write_summary(
+    results: Iterable[SubmissionResult],
+    path: Path,
+    not_graded: Iterable[tuple[str, str]] = (),
+) -> None:
     """Write ``summary.csv``: one row per submission with its total.
+
+    ``not_graded`` adds a row per student none of whose files was graded (``(submission id, notes)`` from the
+    intake, e.g. only an ``.html`` export handed in): no points, ``statuses`` ``not_graded``, the reason in
+    ``notes``.
 
     While written answers wait for hand grading, ``percent`` is empty (never a grade that counts them as 0),
     ``percent_so_far`` is the share of the points graded so far, and the notes begin with a sentence saying
@@ -364,6 +374,11 @@ def write_summary(results: Iterable[SubmissionResult], path: Path) -> None:
                 f"{r.seconds:.2f}",
             ]
         )
+    graded = {row[0] for row in rows}
+    for sid, notes in sorted(not_graded):
+        if sid not in graded:
+            rows.append([sid, "", "", "", "", "", "not_graded", notes, ""])
+    rows.sort(key=lambda row: row[0])
     _atomic_write(path, _csv_text(SUMMARY_COLUMNS, rows))
 
 
@@ -475,7 +490,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; } .sub { color: #555; margin-top: 
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: .5rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.pts { white-space: nowrap; }
-.passed { color: #1b7837; } .partial { color: #b35806; } .failed, .error, .timeout, .missing { color: #b2182b; }
+.passed { color: #1b7837; } .partial { color: #b35806; } .failed, .error, .timeout, .missing, .wrong_set { color: #b2182b; }
 .not_attempted, .manual { color: #555; } .tampered { color: #762a83; }
 ul { margin: .2rem 0; padding-left: 1.2rem; } .written { white-space: pre-wrap; background: #f8f8f8;
      padding: .4rem; border-left: 3px solid #ccc; }
