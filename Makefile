@@ -13,13 +13,13 @@ JB_STRICT := -n -W --keep-going
 
 help:
 	@echo "make book             set up .venv and build the HTML book into _build/html"
-	@echo "make test             set up .venv and run the whole test suite"
+	@echo "make test             set up .venv and run the whole test suite (lint, format and types included)"
 	@echo "make book-instructor  build the instructor edition (solutions shown) into _build/instructor"
 	@echo "make pdf              print the whole book to _build/pdf/alliances-of-convenience.pdf (offline)"
 	@echo "make release          write the student edition of the exercises into _build/release"
 	@echo "make serve            serve _build/html on http://127.0.0.1:8000"
 	@echo "make lab              start JupyterLab in the course environment"
-	@echo "make lint             ruff over src/ tests/ benchmarks/"
+	@echo "make lint             ruff check + format check over src/ tests/ benchmarks/, mypy over src/coursekit"
 	@echo "make bench            run benchmarks/ and write benchmarks/RESULTS.md"
 	@echo "make clean            remove build output"
 
@@ -47,9 +47,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests collected (treated as success)"; exit 0; fi; exit $$status
 
+# The same three checks run in `make test` (tests/test_lint.py) and as pre-commit hooks (.pre-commit-config.yaml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks

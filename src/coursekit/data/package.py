@@ -103,7 +103,8 @@ def _bib_path(folder: Path) -> Path:
 
 @functools.cache
 def _read_package(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / PACKAGE_FILE).read_text(encoding="utf-8"))
+    package: dict[str, Any] = json.loads((folder / PACKAGE_FILE).read_text(encoding="utf-8"))
+    return package
 
 
 def read_package(data_dir: str | Path | None = None) -> dict[str, Any]:
@@ -129,4 +130,5 @@ def read_package(data_dir: str | Path | None = None) -> dict[str, Any]:
         raise FileNotFoundError(
             f"{folder / PACKAGE_FILE} not found: the data folder must contain the package descriptor."
         )
-    return json.loads(json.dumps(_read_package(folder)))
+    copy: dict[str, Any] = json.loads(json.dumps(_read_package(folder)))
+    return copy

@@ -5,7 +5,7 @@ from its tags.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from nbformat import NotebookNode
 
@@ -72,7 +72,7 @@ def parse_question_comment(source: str) -> CellMarker | None:
     return None
 
 
-def cell_question(cell: NotebookNode | dict) -> str | None:
+def cell_question(cell: NotebookNode | dict[str, Any]) -> str | None:
     """Return the question id a cell belongs to, from its metadata or else its first-line comment.
 
     Parameters
@@ -93,17 +93,17 @@ def cell_question(cell: NotebookNode | dict) -> str | None:
     return marker.qid if marker else None
 
 
-def _source(cell: NotebookNode | dict) -> str:
+def _source(cell: NotebookNode | dict[str, Any]) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def _tags(cell: NotebookNode | dict) -> list[str]:
+def _tags(cell: NotebookNode | dict[str, Any]) -> list[str]:
     tags = (cell.get("metadata") or {}).get("tags") or []
     return [t for t in tags if isinstance(t, str)]
 
 
-def _role(cell: NotebookNode | dict, index: int, path: str | None) -> str | None:
+def _role(cell: NotebookNode | dict[str, Any], index: int, path: str | None) -> str | None:
     roles = [t for t in _tags(cell) if t in ROLE_TAGS]
     if len(roles) > 1:
         raise FormatError(

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,8 @@ def _inputs(values: Mapping[str, float]) -> dict[str, float]:
     return {name: _number(name, values[name], 0.0, 1.0) for name in DILEMMA_PARAMS}
 
 
-def _risks(c, d: float, p: float, s: float):
+def _risks(c: Any, d: float, p: float, s: float) -> tuple[Any, Any, Any]:
+    """Abandonment risk, entrapment risk and their weighted cost at commitment ``c`` (a number or an array)."""
     abandonment = (1.0 - p) * (1.0 - c) ** 2
     entrapment = (1.0 - s) * c**2
     return abandonment, entrapment, d * abandonment + entrapment

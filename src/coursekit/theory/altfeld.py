@@ -54,7 +54,7 @@ def _weight(security_weight: float) -> float:
 
 def utility(
     security: float | np.ndarray, autonomy: float | np.ndarray, security_weight: float = 0.5
-):
+) -> float | np.ndarray:
     """A state's utility from security and autonomy, :math:`U = s^w\\,a^{1-w}`.
 
     A Cobb–Douglas form gives the smooth, bowed indifference curves of Altfeld's (1984)
@@ -91,7 +91,7 @@ def utility(
 
 def indifference_curve(
     level: float, autonomy: np.ndarray | Sequence[float], security_weight: float = 0.5
-):
+) -> np.ndarray:
     """Security needed at each autonomy level to keep utility at ``level`` (one indifference curve).
 
     Solves :math:`s^w a^{1-w} = U` for :math:`s`. Points that would need more than 10 security, or zero
