@@ -355,16 +355,38 @@ def test_moodle_folder_names_keep_the_importers_split():
     assert folder.split("_", 4)[1:4] == ["77", "assignfeedback", "file"]
 
 
-def test_identity_comes_from_the_intake_record_first(tmp_path):
-    out = make_out(tmp_path, MOODLE_PATHS)
-    write_rows(
-        out / "intake.csv",
-        [{"submission": "li-zhou", "name": "Zhou Li", "email": "li@example.edu"}],
-    )
-    fill(out, {"jane-doe": "3", "bob-smith": "1"})
-    done = finalize(out, "moodle")
-    li = done.students["li-zhou"]
-    assert (li.name, li.email, li.platform_id) == ("Zhou Li", "li@example.edu", "503")
+def test_identity_comes_from_the_intake_record_and_the_roster(tmp_path):
+    out = make_out(tmp_path, {"s1": "x/s1.ipynb", "s2": "x/s2.ipynb", "s3": "x/s3.ipynb"})
+    intake = [
+        {"file": "submissions.zip/okaforamara_LATE_20101_880064_01-set-1.ipynb", "action": "graded",
+         "submission": "s1", "platform_id": "20101"},
+        {"file": "submissions.zip/okaforamara_20101_880001_01-set.ipynb", "action": "not_graded",
+         "submission": "s1", "platform_id": "20101"},
+        {"file": "submissions.zip/garcíamateo_20105_880029_01-set.ipynb", "action": "graded",
+         "submission": "s2", "platform_id": "20105"},
+    ]  # fmt: skip
+    write_rows(out / "intake.csv", intake)
+    roster = write_rows(
+        tmp_path / "roster.csv",
+        [{"student_id": "s1", "name": "Amara Okafor", "email": "a@example.edu", "canvas_id": "20101",
+          "sis_login_id": "amara", "section": "B"},
+         {"student_id": "s3", "name": "Li Wei", "email": "l@example.edu", "canvas_id": "20103",
+          "sis_login_id": "li", "section": "A"}],
+    )  # fmt: skip
+    fill(out, {"s1": "3", "s2": "1"})
+    done = finalize(out, "canvas", roster=roster)
+    s1, s2, s3 = (done.students[k] for k in ("s1", "s2", "s3"))
+    assert (s1.name, s1.platform_id, s1.file_id, s1.sis_login_id, s1.section) == (
+        "Amara Okafor", "20101", "880064", "amara", "B",
+    )  # fmt: skip
+    assert (s2.name, s2.platform_id, s2.file_id) == ("garcíamateo", "20105", "880029")
+    assert (s3.name, s3.platform_id, s3.file_id) == ("Li Wei", "20103", "")  # from the roster only
+    with zipfile.ZipFile(done.files["feedback"]) as zf:
+        assert sorted(zf.namelist()) == [
+            "garcíamateo_20105_880029_feedback-05-case-timeline.html",
+            "okaforamara_20101_880064_feedback-05-case-timeline.html",
+        ]
+    assert any("no Canvas file id" in w and "s3" in w for w in done.warnings)
 
 
 # ---- the command --------------------------------------------------------------------------------------------

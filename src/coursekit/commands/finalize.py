@@ -46,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="points changed by hand: a CSV file with submission, question, points, reason[, comment]",
     )  # fmt: skip
     parser.add_argument(
+        "--roster", type=Path, default=None,
+        help="the roster given to coursekit grade --roster (student_id, name, email, sis_login_id, section ...): "
+        "the students' names and ids in the import file",
+    )  # fmt: skip
+    parser.add_argument(
         "--partial", action="store_true",
         help="write the files although some written answers have no points yet: those students' grades are "
         "left empty (the platform keeps what it has) and they are listed",
@@ -75,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         done = finalize(
             out, args.lms, manual=args.manual, overrides=args.overrides, partial=args.partial,
-            assignment=args.assignment, out_of=args.out_of,
+            assignment=args.assignment, out_of=args.out_of, roster=args.roster,
         )  # fmt: skip
     except FinalizeError as exc:
         print(f"coursekit finalize: {exc}", file=sys.stderr)

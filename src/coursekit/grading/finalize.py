@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from coursekit.grading.lms import IntakeError, Roster, read_roster
 from coursekit.grading.platforms import (
     Student,
     canvas_feedback_name,
@@ -155,61 +156,61 @@ def _run_info(out: Path) -> tuple[str, str]:
         return Path(out).name, Path(out).name
 
 
-_ID_COLUMNS = {
-    "name": ("name", "full_name", "student", "student_name", "full name"),
-    "platform_id": (
-        "platform_id",
-        "student_id",
-        "user_id",
-        "canvas_id",
-        "participant",
-        "participant_id",
-        "id",
-    ),
-    "file_id": ("file_id", "attachment_id", "submission_file_id"),
-    "name_part": ("name_part", "canvas_name"),
-    "sis_user_id": ("sis_user_id", "sis user id"),
-    "sis_login_id": ("sis_login_id", "sis login id", "login_id"),
-    "section": ("section",),
-    "email": ("email", "email address", "email_address"),
-    "submitted": ("submitted", "submitted_at", "modified", "last_modified"),
-}
-
-
-def _intake_students(out: Path) -> dict[str, dict[str, str]]:
-    """What ``coursekit grade`` recorded of each student in ``OUT/intake.csv`` (when present), by submission."""
+def _intake_files(out: Path) -> dict[str, dict[str, str]]:
+    """The row of ``OUT/intake.csv`` (written by ``coursekit grade --lms``) of each graded file, by submission."""
     path = Path(out) / "intake.csv"
     if not path.is_file():
         return {}
     _, rows = read_csv_rows(path)
-    found: dict[str, dict[str, str]] = {}
-    for row in rows:
-        low = {k.strip().lower(): v.strip() for k, v in row.items()}
-        sid = low.get("submission", "")
-        if not sid:
-            continue
-        rec: dict[str, str] = {}
-        for attr, names in _ID_COLUMNS.items():
-            for n in names:
-                if low.get(n):
-                    rec[attr] = low[n]
-                    break
-        found[sid] = rec
-    return found
+    return {
+        r["submission"]: r
+        for r in rows
+        if r.get("submission") and r.get("action", "graded") == "graded"
+    }
+
+
+def _roster_rows(
+    roster: Path | None, platform: str
+) -> tuple[dict[str, dict[str, str]], Roster | None]:
+    if roster is None:
+        return {}, None
+    try:
+        book = read_roster(roster)
+    except IntakeError as exc:
+        raise FinalizeError(str(exc)) from exc
+    return {r["student_id"]: r for r in book.rows}, book
 
 
 def students_of(
-    out: Path, results: dict[str, SubmissionResult], platform: str
+    out: Path, results: dict[str, SubmissionResult], platform: str, roster: Path | None = None
 ) -> dict[str, Student]:
-    """Each submission's student: from the intake record, completed by what the file's own name tells."""
-    intake = _intake_students(out)
+    """Each submission's student, as the platform knows them.
+
+    The platform ids come from the name the platform gave the graded file (recorded in ``OUT/intake.csv`` by
+    ``coursekit grade --lms``; else the file's path); the name, email, SIS login and section from the roster
+    (``student_id`` = the submission id), when one is given.
+    """
+    files = _intake_files(out)
+    by_student, book = _roster_rows(roster, platform)
     found = {}
     for sid, r in results.items():
-        s = identity_from_path(sid, r.path, platform)
-        for attr, value in intake.get(sid, {}).items():
-            setattr(s, attr, value)
+        row = files.get(sid, {})
+        s = identity_from_path(sid, row.get("file") or r.path, platform)
+        if not s.platform_id and row.get("platform_id"):
+            s.platform_id = row["platform_id"]
+        info = by_student.get(sid)
+        if info is None and book is not None and s.platform_id:
+            info = book.find(platform, s.platform_id)
+        if info is not None:
+            s.name = info.get("name", "") or s.name
+            s.email = info.get("email", "")
+            s.sis_user_id = info.get("sis_user_id", "")
+            s.sis_login_id = info.get("sis_login_id", "")
+            s.section = info.get("section", "")
+            if not s.platform_id:
+                s.platform_id = info.get(f"{platform}_id", "") or info.get("platform_id", "")
         if not s.name:
-            s.name = s.name_part or sid
+            s.name = s.name_part or row.get("name", "") or sid
         found[sid] = s
     return found
 
@@ -478,6 +479,7 @@ def finalize(
     partial: bool = False,
     assignment: str | None = None,
     out_of: float | None = None,
+    roster: Path | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Finalized:
     """Merge the hand grades into the results in ``out`` and write the files for ``platform``.
@@ -499,6 +501,8 @@ def finalize(
         default: the set's title.
     out_of : float, optional
         The assignment's maximum in the platform when it differs from the set's points: grades are scaled.
+    roster : pathlib.Path, optional
+        The roster given to ``coursekit grade --roster``: names, emails, SIS logins and sections for the files.
 
     Returns
     -------
@@ -548,7 +552,7 @@ def finalize(
             "cells), or pass --partial to upload the complete grades now and leave these students' grades empty."
         )
     merged, source = merge(results, grades)
-    students = students_of(out, merged, platform)
+    students = students_of(out, merged, platform, roster)
     done = Finalized(merged, students, pending, warnings=warnings)
     _atomic_write(
         out / "finalized.csv",

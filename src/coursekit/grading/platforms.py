@@ -183,7 +183,7 @@ def moodle_worksheet(rows: list[tuple[Student, str, str, str]], max_grade: str, 
 def canvas_feedback_name(s: Student, set_id: str) -> str:
     """The name of a student's feedback file for Canvas's "Re-Upload Submissions": the downloaded file's name
     part, the user id and the submitted file's id (the only all-digit parts), then the set id."""
-    name = re.sub(r"[^A-Za-z]+", "", s.name_part or s.name) or "student"
+    name = re.sub(r"[\W\d_]+", "", s.name_part or s.name) or "student"
     tail = re.sub(r"[^A-Za-z0-9.-]+", "-", set_id).strip("-") or "set"
     return f"{name}_{s.platform_id}_{s.file_id}_feedback-{tail}.html"
 
