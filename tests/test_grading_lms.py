@@ -474,3 +474,56 @@ def test_mixed_names_without_lms_are_exit_2(tmp_path, classroom):
     (mixed / "alice.ipynb").write_bytes(next(classroom.canvas_folder.iterdir()).read_bytes())
     proc = run_cli(classroom.source, mixed, "--out", tmp_path / "o")
     assert proc.returncode == 2 and "--lms canvas" in proc.stderr
+
+
+# ---- every exercise set: nothing invented, nothing lost -------------------------------------------------------
+
+SETS = sorted((Path(__file__).resolve().parents[1] / "exercises").glob("0*.ipynb"))
+
+
+def _strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        cell.metadata = {}
+    nb.metadata = {}
+    return nb
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
+def test_every_sets_written_answers_are_found_wherever_they_are_typed(path):
+    ex = load_source(path)
+    released = index_release(ex, make_student_edition(ex))
+    handed_out = student_notebook(ex)
+    for nb in (
+        handed_out,
+        _strip(handed_out),
+    ):  # as released, and after an editor dropped every tag
+        plan = reconcile(released, nb)
+        assert not any(qp.found_in for qp in plan.questions.values())
+        assert foreign_set(released, nb)[0] is False
+    for q in (q for q in ex.questions if q.kind == "manual"):
+        in_question = copy.deepcopy(handed_out)
+        cell = next(c for c in in_question.cells if c.metadata.get("coursekit", {}).get("question") == q.qid
+                    and "question" in c.metadata.get("tags", []))  # fmt: skip
+        cell.source += "\n\n" + ESSAY
+        for nb in (in_question, _strip(in_question)):
+            qp = reconcile(released, nb).questions[q.qid]
+            assert (qp.written, qp.found_in, qp.missing) == (ESSAY, "question", False), q.qid
+        new_cell = copy.deepcopy(handed_out)
+        at = next(i for i, c in enumerate(new_cell.cells) if "manual" in c.metadata.get("tags", [])
+                  and c.metadata.get("coursekit", {}).get("question") == q.qid)  # fmt: skip
+        new_cell.cells[at] = nbformat.v4.new_markdown_cell(ESSAY)
+        qp = reconcile(released, new_cell).questions[q.qid]
+        assert (qp.written, qp.found_in, qp.missing) == (ESSAY, "new_cell", False), q.qid
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
+def test_every_other_sets_notebook_is_a_wrong_set(path):
+    ex = load_source(path)
+    released = index_release(ex, make_student_edition(ex))
+    for other in SETS:
+        if other == path:
+            continue
+        theirs = student_notebook(load_source(other))
+        assert foreign_set(released, theirs) == (True, other.stem)
+        assert foreign_set(released, _strip(theirs))[0] is True, other.stem

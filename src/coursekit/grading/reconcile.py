@@ -415,6 +415,15 @@ def _resolve_ambiguous(seen: list[_Seen], released: Released) -> None:
 QUESTION_RATIO = 0.75
 
 
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+_ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")
+
+
+def _md_norm(line: str) -> str:
+    """A Markdown line compared without its link targets and MyST roles (the release rewrites both)."""
+    return _norm(_ROLE.sub("", _LINK_TARGET.sub("]", line)))
+
+
 def _alike(text: str, released: str) -> bool:
     """True when a Markdown cell stands for a released one: most of the released lines are in it as they are.
 
@@ -422,10 +431,10 @@ def _alike(text: str, released: str) -> bool:
     lines: so half of the released cell's lines present is enough. A cell of one or two lines is compared as
     text instead (difflib ratio of at least :data:`QUESTION_RATIO`). Cheap: sets of lines, no quadratic work.
     """
-    ref = {_norm(x) for x in released.split("\n") if _norm(x)}
+    ref = {_md_norm(x) for x in released.split("\n") if _md_norm(x)}
     if not ref:
         return not text.strip()
-    mine = {_norm(x) for x in text[: _compare_limit(released)].split("\n") if _norm(x)}
+    mine = {_md_norm(x) for x in text[: _compare_limit(released)].split("\n") if _md_norm(x)}
     if len(ref & mine) * 2 >= len(ref) and len(ref) > 2:
         return True
     if len(ref) > 2:
@@ -480,16 +489,16 @@ def _is_released_markdown(text: str, released: Released) -> bool:
 
 def _added_lines(student: str, released: str) -> str:
     """The lines a student added to a released Markdown cell (edits of its own lines are not counted)."""
-    rel = [_norm(x) for x in released.split("\n")]
+    rel = [_md_norm(x) for x in released.split("\n")]
     stu = student.split("\n")
-    sm = difflib.SequenceMatcher(None, rel, [_norm(x) for x in stu], autojunk=False)
+    sm = difflib.SequenceMatcher(None, rel, [_md_norm(x) for x in stu], autojunk=False)
     added: list[str] = []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "insert":
             added.extend(stu[j1:j2])
         elif op == "replace":
             for line in stu[j1:j2]:
-                if not any(is_edit_of(line, rel[i]) for i in range(i1, i2)):
+                if not any(is_edit_of(_md_norm(line), rel[i]) for i in range(i1, i2)):
                     added.append(line)
     return written_text("\n".join(added))
 
