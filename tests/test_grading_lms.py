@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import subprocess
 import sys
 import zipfile
@@ -527,3 +528,20 @@ def test_every_other_sets_notebook_is_a_wrong_set(path):
         theirs = student_notebook(load_source(other))
         assert foreign_set(released, theirs) == (True, other.stem)
         assert foreign_set(released, _strip(theirs))[0] is True, other.stem
+
+
+def test_a_release_stamps_each_student_edition_and_keeps_what_grading_it_later_needs(tmp_path):
+    from coursekit.exercises.release import release
+
+    source = SETS[0]
+    (done,) = release(source, tmp_path, execute=False)
+    stamp = release_stamp(load_source(source))
+    student = nbformat.read(done.student, as_version=4)
+    assert submission_stamp(student) == stamp
+    assert json.loads((tmp_path / "release.json").read_text(encoding="utf-8")) == {
+        source.stem: stamp
+    }
+    assert done.instructor.read_bytes() == source.read_bytes()
+    assert (
+        release_stamp(load_source(done.instructor)) == stamp
+    )  # the instructor copy grades this release

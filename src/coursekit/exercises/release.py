@@ -143,7 +143,9 @@ def check_keys(ex: ExerciseSet) -> list[str]:
                         (
                             k.value.value
                             for k in node.keywords
-                            if k.arg == "part" and isinstance(k.value, ast.Constant)
+                            if k.arg == "part"
+                            and isinstance(k.value, ast.Constant)
+                            and isinstance(k.value.value, str)
                         ),
                         None,
                     )
