@@ -61,7 +61,7 @@ def watch():  # sample the kernels' own peak RSS (VmHWM) while they run
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as fh:
                     args = fh.read().split(b"\\0")
-                if args[1:3] != [b"-m", b"coursekit.grading.launcher"]:
+                if args[1:3] not in ([b"-m", b"coursekit.grading.launcher"], [b"-m", b"coursekit.grading.warm"]):
                     continue
                 with open(f"/proc/{pid}/status") as fh:
                     for line in fh:
