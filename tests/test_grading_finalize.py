@@ -304,6 +304,17 @@ def test_partial_leaves_the_waiting_students_grade_empty(tmp_path):
     assert {r["submission"]: r["status"] for r in total}[sids[1]] == "pending"
 
 
+def test_partial_leaves_the_waiting_students_out_of_the_moodle_worksheet(tmp_path):
+    """Moodle takes an empty "Feedback comments" cell as a change (it would clear a comment already given)."""
+    out = make_out(tmp_path, MOODLE_PATHS)
+    fill(out, {"jane-doe": "3"})
+    done = finalize(out, "moodle", partial=True)
+    rows = list(csv.reader(io.StringIO(done.files["grades"].read_text(encoding="utf-8"))))
+    assert [r[0] for r in rows[1:]] == ["Participant 501", "Participant 503"]
+    with zipfile.ZipFile(done.files["feedback"]) as zf:
+        assert not any("_502_" in n for n in zf.namelist())
+
+
 # ---- Moodle -------------------------------------------------------------------------------------------------
 
 

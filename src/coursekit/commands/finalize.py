@@ -52,8 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--partial", action="store_true",
-        help="write the files although some written answers have no points yet: those students' grades are "
-        "left empty (the platform keeps what it has) and they are listed",
+        help="write the files although some written answers have no points yet: those students get no grade "
+        "(the platform keeps what it has) and no feedback file, and they are listed",
     )  # fmt: skip
     parser.add_argument(
         "--assignment", default=None,

@@ -9,8 +9,8 @@
    changed by hand, a reason required). Every problem is reported at once, each naming the file, the row (as a
    spreadsheet numbers it, the header being row 1) and the column;
 2. refuses, listing them, when written answers still have no points (or were flagged for review), unless
-   ``partial`` is set: then the import file leaves those students' grade cells empty, which both platforms
-   read as "no change", and they are listed;
+   ``partial`` is set: then those students get no grade (Canvas: an empty cell, read as "no change"; Moodle:
+   no row, since an empty feedback cell would clear a comment) and no feedback file, and they are listed;
 3. recomputes each submission's total and writes ``finalized.csv`` (every question's automatic and final
    points, where the final points came from, the reason and comment: the record), the feedback pages with the
    hand-graded points and comments, and the platform's grade-import file and feedback bundle
@@ -494,8 +494,8 @@ def finalize(
     overrides : pathlib.Path, optional
         Points changed by hand, each with a reason.
     partial : bool
-        Write the files even though some written answers are not graded yet: those students' grade cells are
-        left empty (the platform keeps what it has) and they are listed in :attr:`Finalized.pending`.
+        Write the files even though some written answers are not graded yet: those students get no grade
+        (the platform keeps what it has) and no feedback file, and are listed in :attr:`Finalized.pending`.
     assignment : str, optional
         Canvas: the assignment column's header, best ``"Title (id)"`` with the assignment's Canvas id;
         default: the set's title.
@@ -601,12 +601,13 @@ def finalize(
         done.files["grades"] = folder / "canvas-grades.csv"
         done.files["feedback"] = folder / "canvas-feedback.zip"
     else:
+        # a student still pending is left out: Moodle would take an empty "Feedback comments" cell as a
+        # change and clear a comment already given there
         mrows = [
-            (students[sid], "" if sid in pending else _grade_text(merged[sid], out_of),
-             "" if sid in pending else _moodle_comment(merged[sid]), "")
+            (students[sid], _grade_text(merged[sid], out_of), _moodle_comment(merged[sid]), "")
             for sid in order
-            if students[sid].platform_id
-        ]  # fmt: skip
+            if students[sid].platform_id and sid not in pending
+        ]
         _atomic_write(
             folder / "moodle-grading-worksheet.csv", moodle_worksheet(mrows, maximum, stamp)
         )
