@@ -445,7 +445,8 @@ def test_dicts_lists_and_strings(loaded):
     status, why = verdict("q3", {"a": "balancing", "b": "balancing"})
     assert status == "incorrect" and why.startswith("some entries are wrong") and "'b'" not in why
     assert "1" not in why and "2" not in why
-    assert verdict("q3", {"a": "bandwagoning", "b": "balancing"})[1] == why  # one wrong or two: the same
+    # one wrong or two: the same
+    assert verdict("q3", {"a": "bandwagoning", "b": "balancing"})[1] == why
     # a label outside the question's vocabulary gets the vocabulary (from the question), not the key
     status, why = verdict("q3", {"a": "balance", "b": "bandwagoning"})
     assert "'balance' is not one of the labels the question allows" in why
@@ -472,7 +473,7 @@ def test_dicts_lists_and_strings(loaded):
     why = verdict("q11", {"x": 25, "y": 50, "z": 2})[1]
     assert "2 of 3 values are wrong. The wrong values look like percentages" in why
     why = verdict("q11", {"x": "0.25", "y": 0.5, "z": 2})[1]
-    assert "'x' should be a number (float), but it is text (str) ('0.25'); give the number itself" in why
+    assert "'x' should be a number (float), but it is text (str) ('0.25'); give the number" in why
     assert verdict("q12", [1.5, 2.5, 4.0])[1].startswith("1 of 3 items are wrong.")
     assert verdict("q12", [1.5, 2.5])[1].startswith("it should have 3 items, but it has 2.")
 
