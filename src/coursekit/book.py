@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 WORDS_PER_MINUTE = 200
 """Reading speed for study texts (words per minute), a common estimate for careful reading."""
@@ -35,7 +36,7 @@ def toc_entries(toc_path: str | Path | None = None) -> list[str]:
     toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8")) or {}
     files = [toc["root"]] if "root" in toc else []
 
-    def walk(entries: list[dict] | None) -> None:
+    def walk(entries: list[dict[str, Any]] | None) -> None:
         for entry in entries or []:
             if "file" in entry:
                 files.append(entry["file"])

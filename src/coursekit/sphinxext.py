@@ -45,14 +45,14 @@ def _singlehtml_visitors(app: Any) -> None:
         single.setdefault(node, visitors)
 
 
-def _script_key(script: Any) -> tuple[str, tuple]:
+def _script_key(script: Any) -> tuple[str, tuple[Any, ...]]:
     attributes = getattr(script, "attributes", {}) or {}
     return (str(getattr(script, "filename", script) or ""), tuple(sorted(attributes.items())))
 
 
-def dedupe_scripts(scripts: list) -> list:
+def dedupe_scripts(scripts: list[Any]) -> list[Any]:
     """``scripts`` without repeats (same file or same inline body and attributes), first copies kept."""
-    seen: set[tuple[str, tuple]] = set()
+    seen: set[tuple[str, tuple[Any, ...]]] = set()
     out = []
     for script in scripts:
         key = _script_key(script)
@@ -62,7 +62,9 @@ def dedupe_scripts(scripts: list) -> list:
     return out
 
 
-def _page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+def _page_context(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     if doctree is not None and EXPLORER_MARKER in context.get("body", ""):
         from coursekit.explorers.assets import BUNDLE_NAME
 

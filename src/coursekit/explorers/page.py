@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,7 @@ def compile_to_vega(vegalite: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(vl_convert.vegalite_to_vega(dict(vegalite))))
 
 
-def _marks(spec: Mapping[str, Any]):
+def _marks(spec: Mapping[str, Any]) -> Iterator[Any]:
     for mark in spec.get("marks", []) or []:
         yield mark
         yield from _marks(mark)

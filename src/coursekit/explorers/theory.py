@@ -494,7 +494,7 @@ def checklist_explorer(
     )
 
 
-def explorer_for(name: str, **kwargs) -> InPageExplorer:
+def explorer_for(name: str, **kwargs: Any) -> InPageExplorer:
     """The Part I explorer called ``name`` (``"threats"``, ``"dilemma"``, ``"security-autonomy"`` or
     ``"checklist"``)."""
     makers: dict[str, Callable[..., Any]] = {

@@ -14,8 +14,10 @@ import io
 import textwrap
 from collections.abc import Sequence, Set
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
@@ -91,7 +93,7 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def pin_title(ax, fontsize: float = 12) -> None:
+def pin_title(ax: Axes, fontsize: float = 12) -> None:
     """Fix the height of an axes' left title so that matplotlib skips measuring tick labels to place it.
 
     Figures that the widgets redraw on every change use this: automatic title placement costs several
@@ -100,7 +102,7 @@ def pin_title(ax, fontsize: float = 12) -> None:
     ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=fontsize, y=1.0, pad=6)
 
 
-def message_axes(ax, text: str) -> None:
+def message_axes(ax: Axes, text: str) -> None:
     ax.text(
         0.5,
         0.5,
@@ -120,13 +122,13 @@ def _letter_marker(letter: str) -> MarkerStyle:
 
 
 def letter_cells(
-    ax,
+    ax: Axes,
     codes: np.ndarray,
     letters: Sequence[str],
     *,
     dark: Set[int] = frozenset(),
     size: float = 7.5,
-) -> list:
+) -> list[Any]:
     """Write a short label in each cell of a coded grid, as one collection of letter-shaped markers (returned).
 
     Letters drawn as mathtext markers (paths) render far faster than one text object per cell, and one
@@ -158,7 +160,7 @@ def letter_cells(
     return [cells]
 
 
-def make_live(fig: Figure, ax, key: object, dynamic: Sequence, **handles) -> None:
+def make_live(fig: Figure, ax: Axes, key: object, dynamic: Sequence[Any], **handles: Any) -> None:
     """Mark the artists that change between updates, for :func:`live_png`.
 
     They are set animated, so a plain canvas draw leaves them out of the cached background; ``savefig`` still

@@ -31,6 +31,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -78,7 +79,7 @@ def short_phase_label(label: str) -> str:
 
 
 def _shade_phases(
-    ax, phases: pd.DataFrame | None, *, label: bool = True, fontsize: float = 7.5
+    ax: Axes, phases: pd.DataFrame | None, *, label: bool = True, fontsize: float = 7.5
 ) -> None:
     """Shade each phase's span on a date axis and write its short label at the top.
 
@@ -130,7 +131,7 @@ def _shade_phases(
         )  # fmt: skip
 
 
-def _date_axis(ax) -> None:
+def _date_axis(ax: Axes) -> None:
     locator = mdates.YearLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -140,17 +141,21 @@ def _date_axis(ax) -> None:
 
 
 def _timeline_marks(
-    ax, axc, events: pd.DataFrame, counts: pd.DataFrame, selected, dimensions
-) -> list:
+    ax: Axes,
+    axc: Axes,
+    events: pd.DataFrame,
+    counts: pd.DataFrame,
+    selected: str | None,
+    dimensions: Sequence[str],
+) -> list[Any]:
     """Draw what a timeline filter changes (points, the selected event, the counts grid); return the artists."""
     n_dims = len(dimensions)
     rows = {d: n_dims - 1 - i for i, d in enumerate(dimensions)}
-    artists: list = []
+    artists: list[Any] = []
     if not events.empty:
-        rng = np.random.default_rng(
-            0
-        )  # fixed jitter: same-day events stay visible and figures repeat
-        y = events["dimension"].astype(str).map(rows).to_numpy(dtype=float)
+        # fixed jitter: same-day events stay visible and figures repeat
+        rng = np.random.default_rng(0)
+        y: np.ndarray = events["dimension"].astype(str).map(rows).to_numpy(dtype=float)
         y = y + rng.uniform(-0.2, 0.2, size=len(y))
         dates = pd.to_datetime(events["date"]).to_numpy()
         colours = events["dimension"].astype(str).map(DIMENSION_COLOURS).to_numpy()
@@ -534,7 +539,7 @@ def personnel_figure(
     return fig
 
 
-def _durability_marks(table: pd.DataFrame, score: float) -> dict:
+def _durability_marks(table: pd.DataFrame, score: float) -> dict[str, Any]:
     """What the weights change: bar shading, weight labels, the stacked contributions and the total."""
     n = len(table)
     cycle = [

@@ -7,7 +7,9 @@ callback leaks nothing and a notebook shows each figure once, through :func:`sho
 from __future__ import annotations
 
 import io
+from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -36,13 +38,13 @@ CAR_COLOUR = PALETTE["vermillion"]
 RUSSIA_COLOUR = PALETTE["blue"]
 
 
-def new_figure(width: float = 8.0, height: float = 4.5, **kwargs) -> Figure:
+def new_figure(width: float = 8.0, height: float = 4.5, **kwargs: Any) -> Figure:
     """Return a new, empty figure in the course style (no pyplot state, constrained layout)."""
     fig = Figure(figsize=(width, height), layout="constrained", **kwargs)
     return fig
 
 
-def style_axes(ax, *, title: str, xlabel: str, ylabel: str) -> None:
+def style_axes(ax: Axes, *, title: str, xlabel: str, ylabel: str) -> None:
     """Give an axes its title and labelled axes, and the course's light grid."""
     ax.set_title(title, fontsize=12, loc="left")
     ax.set_xlabel(xlabel)

@@ -14,10 +14,12 @@ too. Nothing here computes a number that is shown: scores and labels come from :
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
@@ -45,7 +47,7 @@ LABEL_COLOURS: dict[str, str] = {
 """One colour per alliance label."""
 
 
-def _band(ax, *, vertical: bool) -> None:
+def _band(ax: Axes, *, vertical: bool) -> None:
     span = ax.axvspan if vertical else ax.axhspan
     line = ax.axvline if vertical else ax.axhline
     span(0, STRATEGIC_BELOW, color=LABEL_COLOURS["strategic"], alpha=0.08, linewidth=0)
@@ -63,7 +65,9 @@ def _contribution_values(classification: Classification) -> list[float]:
     return [classification.contributions[f] for f in FEATURES][::-1]
 
 
-def _contribution_panel(ax, classification: Classification, name: str | None) -> dict:
+def _contribution_panel(
+    ax: Axes, classification: Classification, name: str | None
+) -> dict[str, Any]:
     labels = [FEATURE_LABELS[f] for f in FEATURES][::-1]
     maxima = [classification.weights[f] for f in FEATURES][::-1]
     hatches = ["//" if f in REVERSED_FEATURES else None for f in FEATURES][::-1]
@@ -88,7 +92,9 @@ def _contribution_panel(ax, classification: Classification, name: str | None) ->
     return {"bars": list(bars), "title": title_artist}
 
 
-def _cases_panel(ax, classified: pd.DataFrame, highlight: str | None, current: float | None = None):
+def _cases_panel(
+    ax: Axes, classified: pd.DataFrame, highlight: str | None, current: float | None = None
+) -> Line2D | None:
     table = classified.sort_values("tactical_score").reset_index(drop=True)
     ys = np.arange(len(table))
     recorded = (
@@ -174,7 +180,9 @@ def _cases_panel(ax, classified: pd.DataFrame, highlight: str | None, current: f
     return current_line
 
 
-def _checklist_key(classification: Classification, cases: pd.DataFrame | None, highlight) -> tuple:
+def _checklist_key(
+    classification: Classification, cases: pd.DataFrame | None, highlight: str | None
+) -> tuple[Any, ...]:
     table = None
     if cases is not None:
         columns = [

@@ -35,10 +35,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from coursekit.plots._layout import (
@@ -331,13 +333,13 @@ def _bar_values(gains: GainsResult) -> list[float]:
     ]
 
 
-def _place_value(text, x: float, value: float) -> None:
+def _place_value(text: Text, x: float, value: float) -> None:
     text.set_position((x, value + (0.06 if value >= 0 else -0.06)))
     text.set_text(f"{value:+.2f}")
     text.set_verticalalignment("bottom" if value >= 0 else "top")
 
 
-def _gains_bars(ax, gains: GainsResult) -> dict:
+def _gains_bars(ax: Axes, gains: GainsResult) -> dict[str, Any]:
     width = 0.26
     colours = [WEAK_COLOUR, STRONG_COLOUR]
     values = _bar_values(gains)
@@ -389,7 +391,7 @@ def _region_shade(region: FormationRegion) -> np.ndarray:
     return shade
 
 
-def _region_contours(ax, region: FormationRegion) -> list:
+def _region_contours(ax: Axes, region: FormationRegion) -> list[Any]:
     contours = []
     if np.nanmin(region.weak_net) < 0 < np.nanmax(region.weak_net):
         contours.append(
@@ -421,7 +423,7 @@ def _region_title(region: FormationRegion, title: str | None) -> str:
     return title or f"Where the alliance forms ({region.share:.0%} of the map)"
 
 
-def _region_panel(ax, region: FormationRegion, *, title: str | None = None) -> dict:
+def _region_panel(ax: Axes, region: FormationRegion, *, title: str | None = None) -> dict[str, Any]:
     extent = (region.x[0], region.x[-1], region.y[0], region.y[-1])
     invalid = region.invalid if region.invalid is not None else np.zeros_like(region.forms)
     image = ax.imshow(
@@ -485,7 +487,7 @@ def _region_panel(ax, region: FormationRegion, *, title: str | None = None) -> d
     }
 
 
-def _gains_key(gains: GainsResult, region: FormationRegion | None) -> tuple:
+def _gains_key(gains: GainsResult, region: FormationRegion | None) -> tuple[Any, ...]:
     region_key = None
     if region is not None:
         invalid = region.invalid is not None and bool(region.invalid.any())
@@ -508,7 +510,7 @@ def _gains_key(gains: GainsResult, region: FormationRegion | None) -> tuple:
     )
 
 
-def _gains_dynamic(live: dict) -> list:
+def _gains_dynamic(live: dict[str, Any]) -> list[Any]:
     """The changing artists, in drawing order: bars, zero line, values, title; map, frame, lines, marks, title."""
     dynamic = [*live["bars"], live["zero"], *live["texts"], live["title"]]
     if "image" in live:

@@ -75,7 +75,7 @@ class Explorer:
         """The current value of every control."""
         return {name: control.value for name, control in self.controls.items()}
 
-    def _on_change(self, _change: dict) -> None:
+    def _on_change(self, _change: dict[str, Any]) -> None:
         self.update()
 
     def update(self) -> None:

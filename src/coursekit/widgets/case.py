@@ -55,7 +55,7 @@ class _Remembered:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
     def get(self, values: dict[str, Any], make: Callable[[], Any]) -> Any:
         key = tuple(sorted(values.items()))
@@ -237,7 +237,7 @@ class TimelineExplorer(_LiveExplorer):
         )
         return self._live
 
-    def _on_change(self, change: dict) -> None:
+    def _on_change(self, change: dict[str, Any]) -> None:
         if not self._syncing:
             self.update()
 

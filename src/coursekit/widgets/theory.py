@@ -100,7 +100,7 @@ class _BatchedExplorer(Explorer):
     def after_manual_change(self, name: str) -> None:
         """Hook called when a control other than the selector changes (default: nothing)."""
 
-    def _on_change(self, change: dict) -> None:
+    def _on_change(self, change: dict[str, Any]) -> None:
         if self._batching:
             return
         owner = change.get("owner")
