@@ -166,9 +166,10 @@ def worker(source: Path, subs: Path, out: Path, jobs: int, kernels: str) -> dict
             group.rmdir()
         except OSError:
             pass
-    else:
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        cpu = own.ru_utime + own.ru_stime + sum(seen.values())
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    grader_cpu = own.ru_utime + own.ru_stime
+    if group is None:
+        cpu = grader_cpu + sum(seen.values())
     statuses: dict[str, int] = {}
     for r in report.results.values():
         for q in r.questions:
@@ -180,6 +181,7 @@ def worker(source: Path, subs: Path, out: Path, jobs: int, kernels: str) -> dict
         "seconds": round(seconds, 2),
         "submissions_per_minute": round(report.graded / seconds * 60, 1),
         "cpu_seconds_per_submission": round(cpu / max(1, report.graded), 3),
+        "grader_cpu_seconds_per_submission": round(grader_cpu / max(1, report.graded), 3),
         "cpu_measured_by": "cpuacct cgroup" if group is not None else "sampled from /proc",
         "load_average_before": round(load, 2),
         "load_average_after": round(os.getloadavg()[0], 2),
@@ -235,6 +237,46 @@ def reconnect_gain(starts: int) -> dict[str, Any]:
     }
 
 
+def kernel_parts(source: Path, kernels: int) -> dict[str, Any]:
+    """A warm kernel's own CPU seconds when it is ready and after the set's setup cell (medians)."""
+    from coursekit.exercises.format import load_source
+    from coursekit.grading import warm
+    from coursekit.grading.grader import _bibliography, _data_folder
+    from coursekit.grading.kernel import Limits
+
+    if warm.warm_support():
+        return {"skipped": warm.warm_support()}
+    ex = load_source(source)
+    setup = ex.notebook.cells[ex.setup_cell].source
+    data = _data_folder()
+    bib = _bibliography(data)
+    extra = [bib] if bib is not None and data is not None and bib.parent != data else []
+    base = Path(tempfile.mkdtemp(prefix="bench-warm-parts-", dir="/tmp"))
+    pool = warm.WarmPool(base, 1, warm.setup_imports(setup), Limits(), data, None, extra)
+    usage = "__import__('resource').getrusage(0).ru_utime + __import__('resource').getrusage(0).ru_stime"
+    ready, after = [], []
+    try:
+        for i in range(kernels):
+            k = warm.WarmKernel(pool, f"p{i}", Limits(), data, None, extra)
+            try:
+                k.start()
+                for into, code in ((ready, ""), (after, setup)):
+                    reply = k.execute(code, 60, {"cpu": usage})
+                    into.append(float(reply.expressions["cpu"]["data"]["text/plain"]))
+            finally:
+                k.close()
+    finally:
+        pool.close()
+        shutil.rmtree(base, ignore_errors=True)
+    return {
+        "kernels": kernels,
+        "kernel_cpu_at_ready_s": round(statistics.median(ready), 3),
+        "setup_cell_cpu_s": round(
+            statistics.median([b - a for a, b in zip(ready, after, strict=True)]), 3
+        ),
+    }
+
+
 def _gradebook(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         return sorted(csv.DictReader(fh), key=lambda r: (r["submission"], r["question"]))
@@ -267,14 +309,16 @@ def write_results(result: dict[str, Any]) -> None:
         + "; sandbox `bwrap`. Kernel floor (an empty notebook's kernel start and run, nbclient, median of "
         f"{result['floor_runs']}): {floor:.2f} s.",
         "",
-        "| kernels | jobs | submissions/min | × kernel floor | CPU s per submission | wall s | load before → after |",
+        "| kernels | jobs | submissions/min | × kernel floor | CPU s per submission (of which the grader) "
+        "| wall s | load before → after |",
         "|---|---|---|---|---|---|---|",
     ]
     for run in result["runs"]:
         per = 60 / run["submissions_per_minute"] if run["submissions_per_minute"] else float("nan")
         lines.append(
             f"| {run['kernels']} | {run['jobs']} | {run['submissions_per_minute']} | {per / floor:.2f} | "
-            f"{run['cpu_seconds_per_submission']} | {run['seconds']} | "
+            f"{run['cpu_seconds_per_submission']} ({run['grader_cpu_seconds_per_submission']}) | "
+            f"{run['seconds']} | "
             f"{run['load_average_before']} → {run['load_average_after']} |"
         )
     lines += [
@@ -294,6 +338,12 @@ def write_results(result: dict[str, Any]) -> None:
             if run["cpu_seconds_per_submission"]
         )
         + ".",
+        "",
+        "Where a warm submission's CPU goes: the grader's own share is in brackets above; a warm kernel has used "
+        f"{result['warm_kernel'].get('kernel_cpu_at_ready_s')} CPU s when it first answers, and the set's setup "
+        f"cell (course data loaded and checked, self-checks) takes {result['warm_kernel'].get('setup_cell_cpu_s')} "
+        f"CPU s more in it (medians of {result['warm_kernel'].get('kernels')} kernels); the rest is the student's "
+        "cells and the answer reads.",
         "",
         "Reconnect interval alone (zmq `RECONNECT_IVL` of the kernel's sockets; a fresh sandboxed kernel's start "
         f"and first cell, median of {result['reconnect']['starts_each']} alternating starts each): "
@@ -336,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         result["floor_runs"] = floor_runs
         result["floor_s"] = bench_floor(floor_runs)["empty_notebook_s"]["median"]
         result["reconnect"] = reconnect_gain(2 if args.quick else 10)
+        result["warm_kernel"] = kernel_parts(source, 2 if args.quick else 5)
         runs, identical = [], {}
         for jobs in args.jobs:
             books = {}

@@ -330,6 +330,7 @@ def _run_kernel(request: dict[str, Any], log_fd: int) -> None:
     """In the kernel process: limits, descriptors, environment, working folder, then ipykernel; never returns."""
     code = SETUP_FAILED
     try:
+        os.setsid()  # a session of its own, as bubblewrap's --new-session gives a fresh kernel
         # its own /proc files are its own again (the init stays undumpable)
         _prctl(PR_SET_DUMPABLE, 1)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
