@@ -134,6 +134,13 @@ def _sample_cpu(stop: threading.Event, seen: dict[int, float]) -> None:
 
 def _cpu_group() -> Path | None:
     """Put this process (and all it starts) into a new cpuacct cgroup, where that is allowed (cgroup v1)."""
+    for stale in CPUACCT.glob(
+        "coursekit-bench-*"
+    ):  # left by a run that was killed; only empty ones go
+        try:
+            stale.rmdir()
+        except OSError:
+            pass
     try:
         group = CPUACCT / f"coursekit-bench-{os.getpid()}"
         group.mkdir()
@@ -162,10 +169,12 @@ def worker(source: Path, subs: Path, out: Path, jobs: int, kernels: str) -> dict
     if group is not None:
         cpu = int((group / "cpuacct.usage").read_text()) / 1e9
         (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
-        try:
-            group.rmdir()
-        except OSError:
-            pass
+        for _ in range(50):  # processes that just ended may still be counted for a moment
+            try:
+                group.rmdir()
+                break
+            except OSError:
+                time.sleep(0.1)
     own = resource.getrusage(resource.RUSAGE_SELF)
     grader_cpu = own.ru_utime + own.ru_stime
     if group is None:
