@@ -325,7 +325,9 @@ def prepare(source: Path, options: Options) -> Context:
         raise GradingSetupError(str(exc)) from exc
     ctx.kernels = kernels + (f" ({why})" if why else "")
     if kernels == "warm":
-        bib = [ctx.bib] if ctx.bib is not None and data is not None and ctx.bib.parent != data else []
+        bib = (
+            [ctx.bib] if ctx.bib is not None and data is not None and ctx.bib.parent != data else []
+        )
         setup = setup_imports(exercise.notebook.cells[exercise.setup_cell].source)
         ctx.warm = WarmPool(tmp / "warm", options.jobs, setup, options.limits, data, ctx.seed, bib)
     from coursekit.exercises.release import release_stamp
@@ -785,7 +787,9 @@ def grade(
     source = Path(source)
     try:
         set_id = load_exercise(source).set_id
-        intake = collect(inputs, source, set_id, options.lms, options.roster, Path(out) / "download")
+        intake = collect(
+            inputs, source, set_id, options.lms, options.roster, Path(out) / "download"
+        )
     except IntakeError as exc:
         raise GradingSetupError(str(exc)) from exc
     submissions = intake.submissions
@@ -934,7 +938,9 @@ def _grade_all(
             if ctx.stop.is_set() or sid in recorded or sid not in paths:
                 continue
             recorded.add(sid)
-            result.notes.extend(ctx.intake_notes.get(sid, []))  # the same student's files not graded
+            result.notes.extend(
+                ctx.intake_notes.get(sid, [])
+            )  # the same student's files not graded
             if sid in renamed:
                 result.notes.append(
                     msg("grade.renamed", sid=sid, name=repr(display_name(renamed[sid])))

@@ -375,9 +375,9 @@ def write_summary(
             ]
         )
     graded = {row[0] for row in rows}
-    for sid, notes in sorted(not_graded):
+    for sid, why in sorted(not_graded):
         if sid not in graded:
-            rows.append([sid, "", "", "", "", "", "not_graded", notes, ""])
+            rows.append([sid, "", "", "", "", "", "not_graded", why, ""])
     rows.sort(key=lambda row: row[0])
     _atomic_write(path, _csv_text(SUMMARY_COLUMNS, rows))
 
