@@ -102,8 +102,9 @@ class Question:
     hints : list of str
         Layered hints, first to last.
     options : dict
-        Comparison options for the self-check (``tolerance``, ``direction``, ``ordered``, ``ignore_case``,
-        ``count_only``: say how many items of a list are wrong, never which).
+        Comparison options for the self-check (``tolerance``, ``ordered``, ``ignore_case``, ``count_only``:
+        say how many items of a list are wrong, never which). ``direction`` is still accepted from older
+        sources but ignored: a check never says which way a number is off.
     """
 
     qid: str
