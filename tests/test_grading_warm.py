@@ -34,8 +34,10 @@ from test_grading_sandbox import (  # noqa: F401 - collected here again, with th
     test_writable_places_are_size_limited,
 )
 
-from coursekit.grading import warm
+from coursekit.data import TABLES
+from coursekit.grading import grader, warm
 from coursekit.grading.kernel import Kernel, KernelStartError
+from coursekit.paths import data_dir
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -111,20 +113,26 @@ def test_the_run_says_which_kernels_it_used(tmp_path):
 
 # ---- a pool of zygotes, for the probes ---------------------------------------------------------------------
 
+# the course data and its bibliography, mounted read-only as the grader mounts them
+DATA = data_dir()
+EXTRA = [bib] if (bib := grader._bibliography(DATA)) is not None and bib.parent != DATA else []
+
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[warm.WarmPool]:
     if warm.warm_support():
         pytest.skip(f"pre-warmed kernels unavailable: {warm.warm_support()}")
     base = Path(tempfile.mkdtemp(prefix="ck-warm-", dir="/tmp"))
-    p = warm.WarmPool(base, 1, ["pandas", "coursekit.exercises"], LIMITS, None, None, [])
+    p = warm.WarmPool(
+        base, 1, ["pandas", "coursekit.exercises", "coursekit.data"], LIMITS, DATA, None, EXTRA
+    )
     yield p
     p.close()
     shutil.rmtree(base, ignore_errors=True)
 
 
 def _start(pool: warm.WarmPool, name: str) -> warm.WarmKernel:
-    k = warm.WarmKernel(pool, name, LIMITS)
+    k = warm.WarmKernel(pool, name, LIMITS, DATA, None, EXTRA)  # as the grader starts them
     k.start()
     return k
 
@@ -146,6 +154,9 @@ import os, statistics, sys, threading, time, types, socket, subprocess
 from multiprocessing import shared_memory
 import pandas
 result = {"tasks": len(os.listdir("/proc/self/task")), "pid": os.getpid()}
+from coursekit.data import loaders
+result["preloaded"] = loaders._load.cache_info().currsize
+loaders._load(loaders._folder(None), "events")["title"] = "left by a"  # the zygote's cached table itself
 statistics.mean = lambda *a, **k: "patched"
 pandas.read_csv = None
 sys.modules["coursekit.grading.export"] = types.ModuleType("fake_exporter")
@@ -191,7 +202,9 @@ def no_segment():
         return False
     except FileNotFoundError:
         return True
+from coursekit import data
 result = {
+    "data": "left by a" not in set(data.load_events()["title"]),
     "statistics": statistics.mean([1, 3]) == 2,
     "pandas": pandas.read_csv is not None,
     "exporter": sys.modules["coursekit.grading.export"].__name__ == "coursekit.grading.export",
@@ -215,6 +228,8 @@ def test_nothing_of_one_submission_is_visible_to_the_next(pool):
     assert zygote is not None and zygote.proc is not None
     left = _value(a, LEAVE)
     assert isinstance(left, dict) and left["sleeper"] > 2
+    # the course data was read and checked once, in the zygote (the setup cell imports coursekit.data)
+    assert left["preloaded"] == len(TABLES)
     a.close()
     b = _start(pool, "b")
     try:
@@ -223,6 +238,7 @@ def test_nothing_of_one_submission_is_visible_to_the_next(pool):
     finally:
         b.close()
     assert seen == {
+        "data": True,
         "statistics": True,
         "pandas": True,
         "exporter": True,
