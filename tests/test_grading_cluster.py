@@ -395,3 +395,49 @@ def test_a_bad_dask_argument_is_exit_2(local: Graded, tmp_path: Path) -> None:
     proc = run_cli(local.source, local.subs, "--out", tmp_path / "out", "--dask", "local:0")
     assert proc.returncode == 2
     assert "--dask local:N needs a positive number of workers" in proc.stderr
+
+
+def test_workers_grade_an_old_release_against_its_instructor_copy(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """``--release`` reaches the workers: a notebook of an earlier release is graded against that release on
+    the cluster exactly as on the grader's own machine (not against the current source, with a question
+    "missing")."""
+    from grading_cases import SET_ID, source_notebook
+    from test_grading_lms import _with_new_question
+
+    from coursekit.exercises.format import load_source
+    from coursekit.exercises.release import release_stamp
+
+    (tmp_path / "old").mkdir()
+    old = tmp_path / "old" / f"{SET_ID}.ipynb"
+    nbformat.write(source_notebook(), old)
+    current = tmp_path / f"{SET_ID}.ipynb"
+    nbformat.write(_with_new_question(source_notebook()), current)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    handed_out = correct(old)
+    handed_out.metadata["coursekit"]["release"] = release_stamp(load_source(old))
+    write(handed_out, subs / "old_student.ipynb")
+    new = correct(current)
+    new.metadata["coursekit"]["release"] = release_stamp(load_source(current))
+    write(new, subs / "new_student.ipynb")
+
+    here = run_cli(current, subs, "--out", tmp_path / "here", "--release", old, *LIMITS)
+    there = run_cli(
+        current,
+        subs,
+        "--out",
+        tmp_path / "there",
+        "--release",
+        old,
+        "--dask",
+        cluster.address,
+        *LIMITS,
+    )
+    assert here.returncode == 0, here.stderr
+    assert there.returncode == 0, there.stderr
+    assert tables(tmp_path / "there") == tables(tmp_path / "here")
+    book, _ = tables(tmp_path / "there")
+    old_rows = {r["question"]: r["status"] for r in book if r["submission"] == "old_student"}
+    assert old_rows == {"q1": "passed", "q2": "passed", "q3": "passed", "q4": "manual"}

@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         from coursekit.grading.cluster import DaskDispatch
 
         try:
-            options.dispatch = DaskDispatch(args.dask, jobs=args.jobs)
+            options.dispatch = DaskDispatch(args.dask, jobs=args.jobs, kernels=args.kernels)
         except ValueError as exc:
             print(f"coursekit grade: error: {exc}", file=sys.stderr)
             return 2

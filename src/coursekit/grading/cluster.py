@@ -43,6 +43,7 @@ from coursekit.grading.grader import (
     GradingSetupError,
     Options,
     cleanup,
+    earlier_release,
     grade_file,
     preflight,
     prepare,
@@ -94,6 +95,11 @@ class ContextSpec:
         Whether each worker grades the reference solution once before its first submission.
     version : str
         The grader's coursekit version; workers must run the same.
+    releases : tuple of (str, bytes)
+        The instructor copies of earlier releases given with ``--release`` (file name, contents): a worker grades
+        a submission stamped with one of them against it, as the grader's own machine does.
+    kernels : str
+        ``--kernels`` as given (``auto``, ``warm`` or ``fresh``); each worker resolves it for its own machine.
     """
 
     run_key: str
@@ -104,6 +110,8 @@ class ContextSpec:
     non_finite_ok: frozenset[str]
     preflight: bool
     version: str
+    releases: tuple[tuple[str, bytes], ...] = ()
+    kernels: str = "auto"
 
 
 def parse_target(text: str) -> tuple[str | None, int | None]:
@@ -152,11 +160,15 @@ def worker_context(spec: ContextSpec) -> Context:
         If this worker cannot grade: another coursekit version, a sandbox mode it cannot provide, or a reference
         solution that does not earn full marks here. The failure is remembered, so later tasks fail at once.
     """
+    # a worker of a long-lived cluster may serve several runs of one source, with other releases or kernels
+    key = "|".join(
+        [spec.run_key, spec.kernels, *(hashlib.sha256(c).hexdigest() for _, c in spec.releases)]
+    )
     with _LOCK:
-        if spec.run_key in _CONTEXTS:
-            return _CONTEXTS[spec.run_key]
-        if spec.run_key in _FAILED:
-            raise GradingSetupError(_FAILED[spec.run_key])
+        if key in _CONTEXTS:
+            return _CONTEXTS[key]
+        if key in _FAILED:
+            raise GradingSetupError(_FAILED[key])
         folder = Path(tempfile.mkdtemp(prefix="coursekit-worker-"))
         try:
             if spec.version != __version__:
@@ -166,11 +178,22 @@ def worker_context(spec: ContextSpec) -> Context:
                 )
             source = folder / spec.source_name
             source.write_bytes(spec.source)
-            options = Options(limits=spec.limits, sandbox=spec.sandbox, preflight=spec.preflight)
+            options = Options(
+                limits=spec.limits,
+                sandbox=spec.sandbox,
+                preflight=spec.preflight,
+                kernels=spec.kernels,
+            )
             ctx = prepare(source, options)
+            for number, (name, contents) in enumerate(spec.releases):
+                copy = folder / f"release-{number}" / name
+                copy.parent.mkdir()
+                copy.write_bytes(contents)
+                earlier = earlier_release(copy, ctx)
+                ctx.releases[earlier.stamp["hash"]] = earlier
         except GradingSetupError as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            _FAILED[spec.run_key] = str(exc)
+            _FAILED[key] = str(exc)
             raise
         ctx.non_finite_ok = set(spec.non_finite_ok)
         if spec.preflight:
@@ -179,12 +202,14 @@ def worker_context(spec: ContextSpec) -> Context:
             except (GradingSetupError, GraderFailure) as exc:
                 cleanup(ctx)
                 shutil.rmtree(folder, ignore_errors=True)
-                _FAILED[spec.run_key] = str(exc)
+                _FAILED[key] = str(exc)
                 raise GradingSetupError(str(exc)) from exc
             ctx.non_finite_ok |= set(spec.non_finite_ok)
+        for earlier in ctx.releases.values():  # as the grader's own machine: the source's findings
+            earlier.non_finite_ok = set(ctx.non_finite_ok)
         atexit.register(shutil.rmtree, folder, True)
         atexit.register(cleanup, ctx)
-        _CONTEXTS[spec.run_key] = ctx
+        _CONTEXTS[key] = ctx
         return ctx
 
 
@@ -250,6 +275,8 @@ class DaskDispatch:
     preflight : bool
         Whether each worker grades the reference solution before its first submission (and stops the run
         with exit status 2 if it does not earn full marks there).
+    kernels : {"auto", "warm", "fresh"}
+        ``--kernels``: how each worker starts a submission's kernel (resolved on the worker's own machine).
     """
 
     def __init__(
@@ -259,8 +286,10 @@ class DaskDispatch:
         resubmits: int = RESUBMITS,
         connect_timeout: float = CONNECT_TIMEOUT,
         preflight: bool = True,
+        kernels: str = "auto",
     ) -> None:
         self.preflight = preflight
+        self.kernels = kernels
         self.address, count = parse_target(target)
         self.local_workers = count or max(1, jobs)
         self.resubmits = resubmits
@@ -335,6 +364,12 @@ class DaskDispatch:
                 non_finite_ok=frozenset(ctx.non_finite_ok),
                 preflight=self.preflight,
                 version=__version__,
+                releases=tuple(
+                    (Path(path).name, Path(path).read_bytes())
+                    for path in (earlier.exercise.path for earlier in ctx.releases.values())
+                    if path is not None
+                ),
+                kernels=self.kernels,
             )
             yield from self._run(client, distributed, spec, shipped, ctx, say)
         except BaseException:

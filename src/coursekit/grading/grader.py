@@ -815,7 +815,7 @@ def _take_in(
     ctx.not_graded = intake.not_graded()
     ctx.stamp = ctx.stamp or release_stamp(ctx.exercise)
     for path in options.releases:
-        earlier = _earlier_release(Path(path), ctx)
+        earlier = earlier_release(Path(path), ctx)
         ctx.releases[earlier.stamp["hash"]] = earlier
     write_intake(intake, out / "intake.csv")
     say(f"{describe(intake)}; every file: {out / 'intake.csv'}")
@@ -825,7 +825,7 @@ def _take_in(
         say(f"warning: {line}")
 
 
-def _earlier_release(path: Path, ctx: Context) -> Context:
+def earlier_release(path: Path, ctx: Context) -> Context:
     """The context for grading against an earlier release, from its instructor copy."""
     import dataclasses
 
