@@ -281,6 +281,20 @@ def test_canvas_import_file_has_canvas_headers_and_points_possible_row(tmp_path)
     assert "still to be graded" not in page
 
 
+def test_canvas_warns_when_the_assignment_is_matched_by_name(tmp_path):
+    out = make_out(tmp_path, CANVAS_PATHS)
+    sids = list(CANVAS_PATHS)
+    fill(out, {sids[0]: "2.5", sids[1]: "1"})
+    by_id = finalize(out, "canvas", assignment="Set 5: the timeline (4711)")
+    assert not any("matches by the assignment's name" in w for w in by_id.warnings)
+    for assignment in (None, "Set 5: the timeline"):
+        done = finalize(out, "canvas", assignment=assignment)
+        assert any(
+            "matches by the assignment's name" in w and '--assignment "Title (id)"' in w
+            for w in done.warnings
+        ), done.warnings
+
+
 def test_canvas_feedback_names_give_canvas_the_user_and_file_ids():
     """Canvas reads the first two all-digit parts of the name (split at ``_``) as user id and file id."""
     s = identity_from_path("x", "dl/smithbob_LATE_22222_88888_05-case-1.ipynb", "canvas")

@@ -577,6 +577,12 @@ def finalize(
     pages = {sid: feedback_html(merged[sid], title, set_id) for sid in order if sid not in pending}
     stamp = now().strftime("%Y-%m-%d %H:%M UTC")
     if platform == "canvas":
+        if not assignment or not re.search(r"\(\d+\)\s*$", assignment):
+            warnings.append(
+                f"the grades column is headed {assignment or title!r}, which Canvas matches by the assignment's "
+                'name, and creates a new assignment when none has that name: pass --assignment "Title (id)" '
+                "with the number in the assignment's Canvas address to match it by id."
+            )
         rows = [
             (students[sid], "" if sid in pending else _grade_text(merged[sid], out_of))
             for sid in order
