@@ -403,25 +403,9 @@ def test_workers_grade_an_old_release_against_its_instructor_copy(
     """``--release`` reaches the workers: a notebook of an earlier release is graded against that release on
     the cluster exactly as on the grader's own machine (not against the current source, with a question
     "missing")."""
-    from grading_cases import SET_ID, source_notebook
-    from test_grading_lms import _with_new_question
+    from test_grading_lms import two_releases
 
-    from coursekit.exercises.format import load_source
-    from coursekit.exercises.release import release_stamp
-
-    (tmp_path / "old").mkdir()
-    old = tmp_path / "old" / f"{SET_ID}.ipynb"
-    nbformat.write(source_notebook(), old)
-    current = tmp_path / f"{SET_ID}.ipynb"
-    nbformat.write(_with_new_question(source_notebook()), current)
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    handed_out = correct(old)
-    handed_out.metadata["coursekit"]["release"] = release_stamp(load_source(old))
-    write(handed_out, subs / "old_student.ipynb")
-    new = correct(current)
-    new.metadata["coursekit"]["release"] = release_stamp(load_source(current))
-    write(new, subs / "new_student.ipynb")
+    old, current, subs = two_releases(tmp_path)
 
     here = run_cli(current, subs, "--out", tmp_path / "here", "--release", old, *LIMITS)
     there = run_cli(

@@ -321,10 +321,10 @@ def _with_new_question(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-@pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory):
-    """An old release of the self-test set, a current source with one more question, and a run of each kind."""
-    base = tmp_path_factory.mktemp("releases")
+def two_releases(base: Path) -> tuple[Path, Path, Path]:
+    """In ``base``: an old release of the self-test set (``old/``), the current source with one more question,
+    and ``subs/`` with a correct notebook of each release, stamped as ``coursekit release`` stamps them.
+    Returns (old instructor copy, current source, submissions folder)."""
     (base / "old").mkdir()
     old = base / "old" / f"{SET_ID}.ipynb"
     nbformat.write(source_notebook(), old)
@@ -338,6 +338,14 @@ def releases(tmp_path_factory: pytest.TempPathFactory):
     new = correct(current)
     new.metadata["coursekit"]["release"] = release_stamp(load_source(current))
     write(new, subs / "new_student.ipynb")
+    return old, current, subs
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory):
+    """An old release of the self-test set, a current source with one more question, and a run of each kind."""
+    base = tmp_path_factory.mktemp("releases")
+    old, current, subs = two_releases(base)
     against_current = run_cli(current, subs, "--out", base / "out1", "--jobs", "2")
     against_old = run_cli(current, subs, "--out", base / "out2", "--jobs", "2", "--release", old)
     return base, against_current, against_old
