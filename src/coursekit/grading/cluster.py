@@ -42,12 +42,13 @@ from coursekit.grading.grader import (
     GraderFailure,
     GradingSetupError,
     Options,
+    add_release,
     cleanup,
-    earlier_release,
     grade_file,
     preflight,
     prepare,
     run_key,
+    share_findings,
 )
 from coursekit.grading.intake import shown_path
 from coursekit.grading.kernel import Limits
@@ -189,8 +190,7 @@ def worker_context(spec: ContextSpec) -> Context:
                 copy = folder / f"release-{number}" / name
                 copy.parent.mkdir()
                 copy.write_bytes(contents)
-                earlier = earlier_release(copy, ctx)
-                ctx.releases[earlier.stamp["hash"]] = earlier
+                add_release(ctx, copy)
         except GradingSetupError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             _FAILED[key] = str(exc)
@@ -205,8 +205,7 @@ def worker_context(spec: ContextSpec) -> Context:
                 _FAILED[key] = str(exc)
                 raise GradingSetupError(str(exc)) from exc
             ctx.non_finite_ok |= set(spec.non_finite_ok)
-        for earlier in ctx.releases.values():  # as the grader's own machine: the source's findings
-            earlier.non_finite_ok = set(ctx.non_finite_ok)
+        share_findings(ctx)  # the grader's findings added to this worker's own
         atexit.register(shutil.rmtree, folder, True)
         atexit.register(cleanup, ctx)
         _CONTEXTS[key] = ctx

@@ -647,7 +647,15 @@ def preflight(ctx: Context) -> SubmissionResult:
             "sandbox (--sandbox none, --memory-mb, --cell-timeout)."
         )
     ctx.non_finite_ok = seen
+    share_findings(ctx)
     return result
+
+
+def share_findings(ctx: Context) -> None:
+    """Give the earlier releases of ``ctx`` the questions whose reference answer is NaN or infinite, as found
+    for the source (an earlier release is graded with the same hidden tests' expectations)."""
+    for earlier in ctx.releases.values():
+        earlier.non_finite_ok = set(ctx.non_finite_ok)
 
 
 @dataclass
@@ -815,8 +823,7 @@ def _take_in(
     ctx.not_graded = intake.not_graded()
     ctx.stamp = ctx.stamp or release_stamp(ctx.exercise)
     for path in options.releases:
-        earlier = earlier_release(Path(path), ctx)
-        ctx.releases[earlier.stamp["hash"]] = earlier
+        add_release(ctx, Path(path))
     write_intake(intake, out / "intake.csv")
     say(f"{describe(intake)}; every file: {out / 'intake.csv'}")
     for line in intake.warnings:
@@ -825,7 +832,13 @@ def _take_in(
         say(f"warning: {line}")
 
 
-def earlier_release(path: Path, ctx: Context) -> Context:
+def add_release(ctx: Context, path: Path) -> None:
+    """Grade submissions stamped with the release whose instructor copy is ``path`` against that copy."""
+    earlier = _earlier_release(path, ctx)
+    ctx.releases[earlier.stamp["hash"]] = earlier
+
+
+def _earlier_release(path: Path, ctx: Context) -> Context:
     """The context for grading against an earlier release, from its instructor copy."""
     import dataclasses
 
